@@ -1,0 +1,1 @@
+"""The core of tapcheck: loading, scenarios, intrinsic resolution, running rules."""

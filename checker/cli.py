@@ -1,0 +1,202 @@
+"""The `tapcheck` command line.
+
+    tapcheck [options] PATH...     check templates (files or directories)
+    tapcheck rules                 list the rules
+    tapcheck explain ID            print a rule's documentation
+
+Exit codes: 0 nothing at or above the fail threshold, 1 findings, 2 usage error or a
+file that could not be checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+from tapcheck import __version__
+from tapcheck.reports import FORMATS, RENDERERS
+from tapcheck.rules import ALL_RULES, get_rule, known_rule
+
+from .config import ConfigError, find_config, load_config
+from .findings import SEVERITIES, Result, severity_rank
+from .runner import run
+
+ENGINES = ("tapcheck", "cfn-lint", "checkov")
+AVAILABLE_ENGINES = ("tapcheck",)
+SUBCOMMANDS = ("rules", "explain")
+
+
+class UsageError(Exception):
+    pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            return {"rules": rules_command, "explain": explain_command}[argv[0]](argv[1:])
+        return check_command(argv)
+    except (UsageError, ConfigError) as err:
+        print(f"tapcheck: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tapcheck: interrupted", file=sys.stderr)
+        return 130
+
+
+def check_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tapcheck",
+        description="Check CloudFormation and SAM templates against tapcheck's rules. "
+        "Other commands: 'tapcheck rules', 'tapcheck explain ID'.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="template files or directories")
+    parser.add_argument(
+        "-f", "--format", action="append", metavar="FORMAT[:PATH]", dest="formats",
+        help=f"output format ({', '.join(FORMATS)}), optionally written to PATH; repeatable",
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the (single) format to FILE")
+    parser.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that fails the run (default: error)")
+    parser.add_argument("--severity", choices=SEVERITIES, default="info", help="lowest severity to report (default: info)")
+    parser.add_argument("--engines", metavar="LIST", help=f"comma-separated engines: {', '.join(ENGINES)} (default: tapcheck)")
+    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="pin a template parameter; repeatable")
+    parser.add_argument("--stack-name", help="stack name used to resolve AWS::StackName (default: tap-stack-production)")
+    parser.add_argument("--config", type=Path, metavar="PATH", help="configuration file (default: .tapcheck.yml found upward)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="one line per finding, nothing when clean")
+    parser.add_argument("--no-color", action="store_true", help="never use colour")
+    parser.add_argument("--version", action="version", version=f"tapcheck {__version__}")
+    return parser
+
+
+def check_command(argv: list[str]) -> int:
+    args = check_parser().parse_args(argv)
+    outputs = parse_outputs(args.formats or ["console"], args.output)
+    config_path = args.config or find_config(Path.cwd())
+    if args.config is not None and not args.config.is_file():
+        raise UsageError(f"config file {args.config} not found")
+    config = load_config(config_path, known_rule)
+    config = replace(
+        config,
+        params={**config.params, **parse_params(args.param)},
+        stack_name=args.stack_name or config.stack_name,
+        fail_on=args.fail_on or config.fail_on,
+        engines=parse_engines(args.engines) if args.engines else config.engines,
+    )
+    unavailable = [e for e in config.engines if e not in AVAILABLE_ENGINES]
+    if unavailable:
+        raise UsageError(f"engine {unavailable[0]!r} is not available in tapcheck {__version__}")
+
+    result = run(args.paths, config)
+    if not result.files:
+        raise UsageError(f"no CloudFormation templates found in {', '.join(args.paths)}")
+    result = filter_severity(result, args.severity)
+    color = not args.no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    for format_name, path in outputs:
+        text = RENDERERS[format_name](result, color=color and path is None, quiet=args.quiet)
+        if path is None:
+            sys.stdout.write(text)
+        else:
+            write_report(path, text)
+    return result.exit_code()
+
+
+def parse_outputs(formats: list[str], output: str | None) -> list[tuple[str, Path | None]]:
+    outputs = []
+    for spec in formats:
+        name, _, path = spec.partition(":")
+        if name not in FORMATS:
+            raise UsageError(f"unknown format {name!r} (choose from {', '.join(FORMATS)})")
+        outputs.append((name, Path(path) if path else None))
+    if output is not None:
+        to_stdout = [i for i, (_, path) in enumerate(outputs) if path is None]
+        if len(to_stdout) != 1:
+            raise UsageError("--output needs exactly one --format without a path")
+        outputs[to_stdout[0]] = (outputs[to_stdout[0]][0], Path(output))
+    return outputs
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param needs KEY=VALUE, got {pair!r}")
+        params[key] = value
+    return params
+
+
+def parse_engines(text: str) -> tuple[str, ...]:
+    engines = tuple(dict.fromkeys(e.strip() for e in text.split(",") if e.strip()))
+    for engine in engines:
+        if engine not in ENGINES:
+            raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    if not engines:
+        raise UsageError("--engines needs at least one engine")
+    return engines
+
+
+def filter_severity(result: Result, lowest: str) -> Result:
+    """Drop findings below the reporting threshold."""
+    keep = severity_rank(lowest)
+    files = [
+        replace(f, findings=[x for x in f.findings if severity_rank(x.severity) <= keep])
+        for f in result.files
+    ]
+    return replace(result, files=files)
+
+
+def write_report(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def rules_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="tapcheck rules", description="List tapcheck's rules.")
+    parser.add_argument("--format", choices=("console", "json"), default="console")
+    args = parser.parse_args(argv)
+    if args.format == "json":
+        rows = [{k: getattr(r, k) for k in ("id", "name", "area", "severity", "title")} for r in ALL_RULES]
+        print(json.dumps(rows, indent=2))
+        return 0
+    table = Table(title=f"tapcheck {__version__} rules")
+    for column in ("id", "name", "area", "severity", "title"):
+        table.add_column(column, no_wrap=column != "title")
+    for rule in ALL_RULES:
+        table.add_row(rule.id, rule.name, rule.area, rule.severity, rule.title)
+    _console().print(table)
+    return 0
+
+
+def explain_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="tapcheck explain", description="Print a rule's documentation.")
+    parser.add_argument("rule_id", metavar="ID")
+    args = parser.parse_args(argv)
+    rule = get_rule(args.rule_id)
+    if rule is None:
+        raise UsageError(f"unknown rule {args.rule_id!r}; 'tapcheck rules' lists them")
+    if sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+        _console().print(Markdown(rule.docs()))
+    else:
+        print(rule.docs())
+    return 0
+
+
+def _console() -> Console:
+    """A console for listings: colour only on a terminal, a wide page when piped."""
+    tty = sys.stdout.isatty()
+    return Console(no_color="NO_COLOR" in os.environ or not tty, width=None if tty else 120)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

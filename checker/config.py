@@ -1,0 +1,166 @@
+"""`.tapcheck.yml`: the user's policy (required tags, suffix, scenarios, rule settings).
+
+Found upward from the working directory, or named with `--config`. The file is
+validated against `config_schema.json`; a bad file is a `ConfigError`, never a
+half-applied policy.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+CONFIG_NAMES = (".tapcheck.yml", ".tapcheck.yaml")
+
+DEFAULT_REQUIRED_TAGS: dict[str, Any] = {
+    "project": ["iac-rlhf-amazon"],
+    "team-number": ["2"],
+    "Environment": {"parameter": "Environment"},
+}
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class TagPolicy:
+    """What values a required tag may take."""
+
+    allowed: tuple[str, ...] | None = None
+    """The allowed values; None when any value is fine."""
+    parameter: str | None = None
+    """The tag must equal this parameter's value (when the template has it)."""
+
+
+@dataclass(frozen=True)
+class ConfigSuppression:
+    rule: str
+    reason: str
+    path: str | None = None
+    resource: str | None = None
+
+    def matches(self, rule_id: str, file: str, resource: str | None) -> bool:
+        if self.rule != rule_id:
+            return False
+        if self.path is not None and not (fnmatch(file, self.path) or fnmatch(Path(file).as_posix(), self.path)):
+            return False
+        return self.resource is None or self.resource == resource
+
+
+@dataclass
+class Config:
+    required_tags: dict[str, TagPolicy] = field(
+        default_factory=lambda: _tag_policies(DEFAULT_REQUIRED_TAGS)
+    )
+    stack_tags: dict[str, str | None] = field(default_factory=dict)
+    """Tags applied to the whole stack at deploy time: key -> value (None if unknown)."""
+    suffix_parameter: str = "EnvironmentSuffix"
+    stack_name: str = "tap-stack-production"
+    params: dict[str, str] = field(default_factory=dict)
+    max_scenarios: int = 64
+    disabled_rules: frozenset[str] = frozenset()
+    severities: dict[str, str] = field(default_factory=dict)
+    suppressions: list[ConfigSuppression] = field(default_factory=list)
+    fail_on: str = "error"
+    engines: tuple[str, ...] = ("tapcheck",)
+    source: str | None = None
+    """The file this configuration came from; None for the defaults."""
+
+    def fingerprint(self) -> str:
+        """A stable text of everything that changes results (for caches)."""
+        return repr(sorted((k, repr(v)) for k, v in vars(self).items() if k != "source"))
+
+
+def find_config(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def load_config(path: Path | None, known_rule) -> Config:
+    """Read and validate a config file; the defaults when `path` is None.
+
+    `known_rule(id)` says whether a rule id exists, so typos are errors.
+    """
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) if text.strip() else {}
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
+    return config_from_data(data, str(path), known_rule)
+
+
+def config_from_data(data: Any, source: str, known_rule) -> Config:
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = errors[0]
+        where = ".".join(str(p) for p in error.absolute_path) or "top level"
+        raise ConfigError(f"{source}: {where}: {error.message}")
+    rules = data.get("rules", {})
+    suppress = data.get("suppress", [])
+    for rule_id in [*rules, *(entry["rule"] for entry in suppress)]:
+        if not known_rule(rule_id):
+            raise ConfigError(f"{source}: unknown rule id {rule_id!r}")
+    tags = data.get("tags", {})
+    naming = data.get("naming", {})
+    scenarios = data.get("scenarios", {})
+    defaults = Config()
+    stack_tags = tags.get("stack-tags", {})
+    if isinstance(stack_tags, list):
+        stack_tags = dict.fromkeys(stack_tags)
+    return Config(
+        required_tags=_tag_policies(tags["required"]) if "required" in tags else defaults.required_tags,
+        stack_tags={str(k): None if v is None else str(v) for k, v in stack_tags.items()},
+        suffix_parameter=naming.get("suffix-parameter", defaults.suffix_parameter),
+        stack_name=data.get("stack-name", defaults.stack_name),
+        params={k: str(v) for k, v in scenarios.get("params", {}).items()},
+        max_scenarios=scenarios.get("max", defaults.max_scenarios),
+        disabled_rules=frozenset(k for k, v in rules.items() if v.get("enabled") is False),
+        severities={k: v["severity"] for k, v in rules.items() if "severity" in v},
+        suppressions=[
+            ConfigSuppression(e["rule"], e["reason"], e.get("path"), e.get("resource"))
+            for e in suppress
+        ],
+        fail_on=data.get("fail-on", defaults.fail_on),
+        engines=tuple(data.get("engines", defaults.engines)),
+        source=source,
+    )
+
+
+def _tag_policies(data: dict[str, Any]) -> dict[str, TagPolicy]:
+    policies = {}
+    for key, spec in data.items():
+        if spec is None:
+            policies[str(key)] = TagPolicy()
+        elif isinstance(spec, dict):
+            policies[str(key)] = TagPolicy(parameter=spec["parameter"])
+        else:
+            values = spec if isinstance(spec, list) else [spec]
+            policies[str(key)] = TagPolicy(allowed=tuple(str(v) for v in values))
+    return policies
+
+
+def _schema() -> dict:
+    text = resources.files(__package__).joinpath("config_schema.json").read_text(encoding="utf-8")
+    return json.loads(text)

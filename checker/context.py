@@ -1,0 +1,73 @@
+"""What a rule sees when it runs: a template, and for most rules one scenario of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import Config
+from .findings import Finding
+from .intrinsics import Resolver
+from .scenarios import Scenario
+from .suppressions import Suppression
+from .template import Template, location
+
+
+@dataclass
+class FileContext:
+    """A template as a whole: for rules that run once per file."""
+
+    template: Template
+    config: Config
+    suppressions: list[Suppression] = field(default_factory=list)
+    known_rule: Callable[[str], bool] = lambda rule_id: False
+
+    def finding(
+        self,
+        rule,
+        resource: str | None,
+        path: str,
+        node,
+        message: str,
+        *,
+        severity: str | None = None,
+        fallback=None,
+    ) -> Finding:
+        """A finding of `rule` located at `node` (or `fallback` if `node` has no mark)."""
+        line, column = location(node, fallback)
+        return Finding(
+            rule_id=rule.id,
+            name=rule.name,
+            severity=severity or rule.severity,
+            area=rule.area,
+            file=self.template.path,
+            resource=resource,
+            path=path,
+            line=line,
+            column=column,
+            message=message,
+            fix=rule.hint,
+        )
+
+
+@dataclass
+class ScenarioContext(FileContext):
+    """A template in one scenario, with the resolver for that scenario."""
+
+    scenario: Scenario | None = None
+    resolver: Resolver | None = None
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def cached(self, key, compute: Callable[[], Any]) -> Any:
+        """Derived data (say, a resource's resolved tags) computed once per scenario
+        and shared by the rules that need it."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def resources(self) -> Iterator[tuple[str, dict]]:
+        """(logical id, resource) for every resource that exists in this scenario."""
+        for logical_id, resource in self.template.resources.items():
+            if self.resolver.resource_exists(resource) is not False:
+                yield str(logical_id), resource

@@ -1,0 +1,112 @@
+"""The plain data a check produces: findings, file errors and the run's result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITIES = ("error", "warning", "info")
+
+
+def severity_rank(severity: str) -> int:
+    """0 for error, 1 for warning, 2 for info: lower is more severe."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    name: str
+    severity: str
+    area: str
+    file: str
+    resource: str | None
+    path: str
+    line: int
+    column: int
+    message: str
+    engine: str = "tapcheck"
+    scenarios: list[str] = field(default_factory=list)
+    """Labels of the scenarios the finding holds in; empty when it holds in all."""
+    snippet: str = ""
+    fix: str = ""
+    reason: str | None = None
+    """Why the finding is suppressed; None while it is not."""
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.column, self.rule_id, self.message)
+
+    def to_dict(self) -> dict:
+        data = {
+            "rule_id": self.rule_id,
+            "name": self.name,
+            "severity": self.severity,
+            "engine": self.engine,
+            "area": self.area,
+            "file": self.file,
+            "resource": self.resource,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "scenarios": list(self.scenarios),
+        }
+        if self.reason is not None:
+            data["reason"] = self.reason
+        return data
+
+
+@dataclass
+class FileError:
+    """A file that could not be checked, with where the problem is when known."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # "checked" or "error"
+    scenarios: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    error: FileError | None = None
+    notes: list[str] = field(default_factory=list)
+    """Things the user should know about how the file was checked (e.g. sampling)."""
+
+
+@dataclass
+class Result:
+    files: list[FileResult]
+    engines: list[str]
+    version: str
+    fail_on: str = "error"
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for fr in self.files for f in fr.findings]
+
+    @property
+    def suppressed(self) -> list[Finding]:
+        return [f for fr in self.files for f in fr.suppressed]
+
+    @property
+    def errors(self) -> list[FileError]:
+        return [fr.error for fr in self.files if fr.error is not None]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def exit_code(self) -> int:
+        """2 when a file could not be checked, 1 when findings reach the threshold."""
+        if self.errors:
+            return 2
+        threshold = severity_rank(self.fail_on)
+        if any(severity_rank(f.severity) <= threshold for f in self.findings):
+            return 1
+        return 0

@@ -1,0 +1,86 @@
+"""A parsed template and where its parts are in the source file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+
+def location(node, fallback=None) -> tuple[int, int]:
+    """1-based (line, column) of a decoded node, or of `fallback` when it has no mark.
+
+    Scalars other than strings (numbers, booleans) carry no mark; the caller passes
+    the enclosing node as the fallback.
+    """
+    for candidate in (node, fallback):
+        mark = getattr(candidate, "start_mark", None)
+        if mark is not None:
+            return mark.line + 1, mark.column + 1
+    return 1, 1
+
+
+def key_location(mapping, key: str) -> tuple[int, int]:
+    """Where `key` is written inside `mapping` (the key itself, not its value)."""
+    for candidate in mapping:
+        if candidate == key:
+            return location(candidate, mapping)
+    return location(mapping)
+
+
+@dataclass
+class Template:
+    path: str
+    text: str
+    data: dict
+    lines: list[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.lines = self.text.splitlines()
+
+    def section(self, name: str) -> dict:
+        value = self.data.get(name)
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def resources(self) -> dict:
+        return self.section("Resources")
+
+    @property
+    def parameters(self) -> dict:
+        return self.section("Parameters")
+
+    @property
+    def conditions(self) -> dict:
+        return self.section("Conditions")
+
+    @property
+    def mappings(self) -> dict:
+        return self.section("Mappings")
+
+    @property
+    def metadata(self) -> dict:
+        return self.section("Metadata")
+
+    @cached_property
+    def is_sam(self) -> bool:
+        transform = self.data.get("Transform")
+        names = transform if isinstance(transform, list) else [transform]
+        return SAM_TRANSFORM in names
+
+    def globals_for(self, resource_type: str) -> dict:
+        """The SAM `Globals` section that applies to a resource type (`Function`, ...)."""
+        if not self.is_sam:
+            return {}
+        section = self.section("Globals").get(resource_type.rsplit("::", 1)[-1])
+        return section if isinstance(section, dict) else {}
+
+    def snippet(self, line: int, context: int = 1) -> str:
+        """Source lines around `line`, numbered, for reports."""
+        start = max(1, line - context)
+        end = min(len(self.lines), line + context)
+        width = len(str(end))
+        return "\n".join(
+            f"{n:>{width}} | {self.lines[n - 1]}" for n in range(start, end + 1)
+        )

@@ -1,0 +1,405 @@
+"""Tag rules (TAP1xx): required tags, their values, and well-formed tag sets.
+
+Which types carry tags, and where, comes from the resource schemas
+(`tapcheck.checker.resource_schemas`); which tags are required, and their allowed
+values, from the configuration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tapcheck.checker.intrinsics import NO_VALUE, Unknown, as_text, intrinsic
+from tapcheck.checker.resource_schemas import TagSupport, sam_global_properties, tag_support
+
+from .base import Rule
+
+MAX_KEY_LENGTH = 128
+MAX_VALUE_LENGTH = 256
+RESERVED_PREFIX = "aws:"
+
+
+@dataclass
+class TagEntry:
+    key: str | Unknown
+    value: object
+    value_node: object
+    node: object
+    """Where the tag is written, for locations."""
+
+
+@dataclass
+class ResourceTags:
+    support: TagSupport
+    node: object | None
+    """The key of the tags property as written (None when the resource sets no tags)."""
+    entries: list[TagEntry] = field(default_factory=list)
+    undecided: Unknown | None = None
+    """Set when the tag set as a whole cannot be resolved in this scenario."""
+
+    def keys(self) -> set[str]:
+        return {e.key for e in self.entries if isinstance(e.key, str)}
+
+    def uncertainty(self) -> Unknown | None:
+        """Why some tag keys are not known, if they are not."""
+        if self.undecided is not None:
+            return self.undecided
+        return next((e.key for e in self.entries if isinstance(e.key, Unknown)), None)
+
+
+def resource_tags(context, resource: dict) -> ResourceTags | None:
+    """The tags a resource carries in the context's scenario; None if it is not taggable."""
+    return context.cached(("tags", id(resource)), lambda: _resource_tags(context, resource))
+
+
+def _resource_tags(context, resource: dict) -> ResourceTags | None:
+    resource_type = resource["Type"]
+    support = tag_support(resource_type)
+    if support is None:
+        return None
+    resolver = context.resolver
+    properties = resource.get("Properties")
+    nodes = [properties] if isinstance(properties, dict) else []
+    written_at = None  # the key that holds the tags, for locations
+    for part in support.path:
+        found = []
+        for node in nodes:
+            node = resolver.active(node)
+            if part == "*" and isinstance(node, list):
+                found.extend(node)
+            elif isinstance(node, dict) and part in node:
+                found.append(node[part])
+                written_at = next(key for key in node if key == part)
+        nodes = found
+    tags = ResourceTags(support, written_at if nodes else None)
+    if resource_type.startswith("AWS::Serverless::") and "Tags" in sam_global_properties(resource_type):
+        global_tags = context.template.globals_for(resource_type).get("Tags")
+        if global_tags is not None:
+            _collect(resolver, support.style, global_tags, tags)
+            overridden = _keys_of(resolver, support.style, nodes)
+            tags.entries = [e for e in tags.entries if e.key not in overridden]
+    for node in nodes:
+        _collect(resolver, support.style, node, tags)
+    return tags
+
+
+def _keys_of(resolver, style, nodes) -> set:
+    scratch = ResourceTags(TagSupport((), style), None)
+    for node in nodes:
+        _collect(resolver, style, node, scratch)
+    return scratch.keys()
+
+
+def _collect(resolver, style: str, node, tags: ResourceTags) -> None:
+    """Add the tags written at `node` to `tags`, resolving intrinsics."""
+    written = node
+    node = resolver.active(node)
+    if node is NO_VALUE or node is None:
+        return
+    if isinstance(node, Unknown):
+        tags.undecided = node
+        return
+    if intrinsic(node) is not None:  # e.g. Tags: !Ref SomeParameter
+        value = resolver.resolve(node)
+        if isinstance(value, Unknown):
+            tags.undecided = value
+            return
+        node = value
+    if style == "map" and isinstance(node, dict):
+        for key, value_node in node.items():
+            value = resolver.resolve(value_node)
+            if value is not NO_VALUE:
+                tags.entries.append(TagEntry(str(key), value, value_node, key))
+    elif style == "list" and isinstance(node, list):
+        for item in node:
+            item_node = item
+            item = resolver.active(item)
+            if item is NO_VALUE:
+                continue
+            if isinstance(item, Unknown):
+                tags.entries.append(TagEntry(item, None, None, item_node))
+                continue
+            if not isinstance(item, dict):
+                continue
+            key = resolver.resolve(item.get("Key"))
+            key_text = as_text(key)
+            tags.entries.append(
+                TagEntry(
+                    key_text if key_text is not None else _unknown(key, "tag key"),
+                    resolver.resolve(item.get("Value")),
+                    item.get("Value"),
+                    item if item.get("Key") is None else item_node,
+                )
+            )
+    else:
+        tags.undecided = Unknown(f"tags written at line {_line(written)} are not a {style}")
+
+
+def _unknown(value, what: str) -> Unknown:
+    return value if isinstance(value, Unknown) else Unknown(f"{what} is not a string")
+
+
+def _line(node) -> int | str:
+    mark = getattr(node, "start_mark", None)
+    return mark.line + 1 if mark else "?"
+
+
+def _where(resource_id: str, context, tags: ResourceTags):
+    """The node to point at: the tags property if written, else the resource."""
+    if tags.node is not None:
+        return tags.node, None
+    resources = context.template.resources
+    for key in resources:
+        if key == resource_id:
+            return key, resources
+    return resources, None
+
+
+class MissingRequiredTags(Rule):
+    id = "TAP101"
+    name = "missing-required-tags"
+    area = "tags"
+    severity = "error"
+    title = "A taggable resource lacks a required tag"
+    what = """
+        Every resource whose type can carry tags (per the CloudFormation resource
+        schemas, and aws-sam-translator for SAM types) carries every required tag key:
+        by default `project`, `team-number` and `Environment`. Tags set only in some
+        `Fn::If` branch are missing in the scenarios that take the other branch. Tags
+        the stack applies at deploy time (`tags.stack-tags` in `.tapcheck.yml`) count
+        as present; SAM `Globals` tags count for the resources they apply to.
+    """
+    why = """
+        Cost allocation, ownership, access control (ABAC) and incident response all key
+        on tags. An untagged resource is billed to nobody and owned by nobody.
+    """
+    fix = """
+        Add the missing keys to the resource's tags property, or declare them as stack
+        tags in `.tapcheck.yml` when your deployment applies them to the whole stack.
+    """
+    hint = "add the missing tag keys to the resource's Tags"
+    failing = """
+        Queue:
+          Type: AWS::SQS::Queue
+          Properties:
+            Tags:
+              - Key: project
+                Value: iac-rlhf-amazon
+    """
+    passing = """
+        Queue:
+          Type: AWS::SQS::Queue
+          Properties:
+            Tags:
+              - Key: project
+                Value: iac-rlhf-amazon
+              - Key: team-number
+                Value: '2'
+              - Key: Environment
+                Value: !Ref Environment
+    """
+
+    def check(self, context):
+        required = list(context.config.required_tags)
+        stack_keys = set(context.config.stack_tags)
+        for resource_id, resource in context.resources():
+            tags = resource_tags(context, resource)
+            if tags is None:
+                continue
+            present = tags.keys() | stack_keys
+            missing = [key for key in required if key not in present]
+            if not missing:
+                continue
+            node, fallback = _where(resource_id, context, tags)
+            uncertainty = tags.uncertainty()
+            if uncertainty is not None:
+                yield context.finding(
+                    self, resource_id, tags.support.dotted, node,
+                    f"cannot tell whether required tag(s) {_names(missing)} are set: "
+                    f"{uncertainty.reason}",
+                    severity="info", fallback=fallback,
+                )
+                continue
+            message = f"{resource['Type']} is missing required tag(s) {_names(missing)}"
+            lowered = {key.lower(): key for key in tags.keys()}
+            near = [f"{lowered[k.lower()]!r}" for k in missing if k.lower() in lowered]
+            if near:
+                message += f" (found {', '.join(near)}: tag keys are case-sensitive)"
+            yield context.finding(self, resource_id, tags.support.dotted, node, message, fallback=fallback)
+
+
+class TagValueNotAllowed(Rule):
+    id = "TAP102"
+    name = "tag-value-not-allowed"
+    area = "tags"
+    severity = "error"
+    title = "A required tag has a value the policy does not allow"
+    what = """
+        Each required tag's value, resolved in every scenario, is one of the allowed
+        values from the configuration. Defaults: `project` = `iac-rlhf-amazon`,
+        `team-number` = `2`, and `Environment` = the value of the template's
+        `Environment` parameter, so a hard-coded `production` in a template deployed
+        as `development` is reported for the development scenario. A value that
+        cannot be resolved before deployment is reported at info severity.
+    """
+    why = """
+        A tag with the wrong value is worse than a missing one: reports, budgets and
+        access policies silently put the resource in the wrong place.
+    """
+    fix = """
+        Use the allowed value, or refer to the parameter the policy names
+        (`Value: !Ref Environment`) instead of a literal.
+    """
+    hint = "use an allowed value (or !Ref the parameter the policy names)"
+    failing = """
+        Table:
+          Type: AWS::DynamoDB::Table
+          Properties:
+            Tags:
+              - Key: Environment
+                Value: production   # wrong when deployed as development
+    """
+    passing = """
+        Table:
+          Type: AWS::DynamoDB::Table
+          Properties:
+            Tags:
+              - Key: Environment
+                Value: !Ref Environment
+    """
+
+    def check(self, context):
+        policies = context.config.required_tags
+        for resource_id, resource in context.resources():
+            tags = resource_tags(context, resource)
+            if tags is None:
+                continue
+            for entry in tags.entries:
+                policy = policies.get(entry.key) if isinstance(entry.key, str) else None
+                if policy is None:
+                    continue
+                problem = self._problem(context, entry, policy)
+                if problem is not None:
+                    message, severity = problem
+                    yield context.finding(
+                        self, resource_id, tags.support.dotted, entry.value_node, message,
+                        severity=severity, fallback=entry.node,
+                    )
+
+    def _problem(self, context, entry: TagEntry, policy) -> tuple[str, str] | None:
+        value = as_text(entry.value)
+        if policy.parameter is not None:
+            if policy.parameter not in context.template.parameters:
+                return None
+            if intrinsic(entry.value_node) == ("Ref", policy.parameter):
+                return None
+            expected = as_text(context.scenario.parameters.get(policy.parameter))
+            if expected is None or value is None:
+                unknown = entry.value if value is None else context.scenario.parameters.get(policy.parameter)
+                return (
+                    f"cannot tell whether tag {entry.key!r} equals parameter "
+                    f"{policy.parameter}: {_reason(unknown)}",
+                    "info",
+                )
+            if value != expected:
+                return (
+                    f"tag {entry.key!r} is {value!r} but {policy.parameter} is {expected!r}",
+                    self.severity,
+                )
+            return None
+        if policy.allowed is None:
+            return None
+        if value is None:
+            return f"cannot resolve the value of tag {entry.key!r}: {_reason(entry.value)}", "info"
+        if value not in policy.allowed:
+            allowed = ", ".join(repr(v) for v in policy.allowed)
+            return f"tag {entry.key!r} is {value!r}; allowed: {allowed}", self.severity
+        return None
+
+
+class MalformedTags(Rule):
+    id = "TAP103"
+    name = "malformed-tags"
+    area = "tags"
+    severity = "error"
+    title = "A tag set has duplicate, empty, over-long or reserved keys"
+    what = """
+        Within one resource's tags: no key appears twice, no key is empty, keys are
+        at most 128 and values at most 256 characters, and no key starts with the
+        reserved `aws:` prefix (in any letter case). Checked on the resolved tags of
+        every scenario.
+    """
+    why = """
+        CloudFormation rejects these at deployment (or, for duplicate keys, keeps only
+        one of the values), so the stack fails or is tagged differently than written.
+    """
+    fix = """
+        Remove the duplicate, give the key a name, shorten it, or use a prefix of your
+        own instead of `aws:`.
+    """
+    hint = "make each tag key unique, non-empty, short enough and not aws:-prefixed"
+    failing = """
+        Bucket:
+          Type: AWS::S3::Bucket
+          Properties:
+            Tags:
+              - Key: project
+                Value: a
+              - Key: project
+                Value: b
+    """
+    passing = """
+        Bucket:
+          Type: AWS::S3::Bucket
+          Properties:
+            Tags:
+              - Key: project
+                Value: a
+    """
+
+    def check(self, context):
+        for resource_id, resource in context.resources():
+            tags = resource_tags(context, resource)
+            if tags is None:
+                continue
+            path = tags.support.dotted
+            first_seen: dict[str, TagEntry] = {}
+            for entry in tags.entries:
+                if not isinstance(entry.key, str):
+                    continue
+                key = entry.key
+                for message in self._problems(key, entry.value):
+                    yield context.finding(self, resource_id, path, entry.node, message, fallback=tags.node)
+                if key in first_seen:
+                    line = _line(first_seen[key].node)
+                    yield context.finding(
+                        self, resource_id, path, entry.node,
+                        f"duplicate tag key {key!r} (first set at line {line})",
+                        fallback=tags.node,
+                    )
+                first_seen.setdefault(key, entry)
+
+    @staticmethod
+    def _problems(key: str, value) -> list[str]:
+        problems = []
+        if not key.strip():
+            problems.append("empty tag key")
+        if len(key) > MAX_KEY_LENGTH:
+            problems.append(f"tag key {key[:20]!r}... is {len(key)} characters (limit {MAX_KEY_LENGTH})")
+        if key.lower().startswith(RESERVED_PREFIX):
+            problems.append(f"tag key {key!r} uses the reserved prefix 'aws:'")
+        text = as_text(value)
+        if text is not None and len(text) > MAX_VALUE_LENGTH:
+            problems.append(f"value of tag {key!r} is {len(text)} characters (limit {MAX_VALUE_LENGTH})")
+        return problems
+
+
+def _names(keys: list[str]) -> str:
+    return ", ".join(repr(k) for k in keys)
+
+
+def _reason(value) -> str:
+    return value.reason if isinstance(value, Unknown) else "not a string"
+
+
+RULES = [MissingRequiredTags(), TagValueNotAllowed(), MalformedTags()]
