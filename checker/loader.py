@@ -18,7 +18,7 @@ import yaml
 from cfnlint.decode import cfn_json, cfn_yaml
 
 from .findings import FileError
-from .template import Template
+from .template import FOR_EACH_PREFIX, Template
 
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 """CloudFormation itself takes at most 1 MB; twice that leaves room for SAM sources."""
@@ -108,8 +108,8 @@ def parse_json(text: str):
         _check_plain_depth(plain)
         return cfn_json.loads(text)
     except cfn_json.JSONDecodeError as err:
-        match = err.matches[0]
-        raise TemplateError(f"invalid JSON: {match.message}", match.linenumber) from None
+        # cfn-lint's JSON decoder numbers the lines of duplicate keys from 0
+        raise _decoder_error(err.matches, "invalid JSON: ", line_offset=1) from None
     except json.JSONDecodeError as err:
         raise TemplateError(f"invalid JSON: {err.msg}", err.lineno, err.colno) from None
     except RecursionError:
@@ -145,8 +145,7 @@ def parse_yaml(text: str):
         _check_node_graph(node)
         return loader.construct_document(node)
     except cfn_yaml.CfnParseError as err:
-        match = err.matches[0]
-        raise TemplateError(_describe_parse_error(match.message), match.linenumber) from None
+        raise _decoder_error(err.matches, "", line_offset=0) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = err.problem or err.context or "invalid YAML"
@@ -163,10 +162,15 @@ def parse_yaml(text: str):
         loader.dispose()
 
 
-def _describe_parse_error(message: str) -> str:
-    if message.startswith("Duplicate found"):
-        return "duplicate key " + message.removeprefix("Duplicate found ")
-    return message
+def _decoder_error(matches, prefix: str, line_offset: int) -> TemplateError:
+    """A TemplateError from cfn-lint's decoder matches; a duplicate key is reported
+    where it is written again, naming where it was first."""
+    first = matches[0]
+    if not first.message.startswith("Duplicate found"):
+        return TemplateError(prefix + first.message, first.linenumber or None)
+    key = first.message.removeprefix("Duplicate found ").split(" (line")[0].strip("'\"")
+    lines = sorted({m.linenumber + line_offset for m in matches})
+    return TemplateError(f"duplicate key {key!r} (first at line {lines[0]})", lines[-1])
 
 
 def _check_node_graph(root: yaml.Node) -> None:
@@ -221,7 +225,7 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 def validate_structure(data) -> None:
     """The minimum a file needs to be checked as a template."""
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__} value"
+        kind = "a list" if isinstance(data, list) else "a string" if isinstance(data, str) else "a scalar"
         raise TemplateError(f"not a CloudFormation template: the document is {kind}, not a mapping")
     if "Resources" not in data:
         raise TemplateError("not a CloudFormation template: no Resources section")
@@ -229,12 +233,22 @@ def validate_structure(data) -> None:
     if not isinstance(resources, dict):
         raise TemplateError("Resources must be a mapping", _line(resources, data))
     for logical_id, resource in resources.items():
+        if str(logical_id).startswith(FOR_EACH_PREFIX):
+            continue
         where = _line(logical_id, resources)
         if not isinstance(resource, dict):
             raise TemplateError(f"resource {logical_id} must be a mapping", where)
         if "Type" not in resource:
             raise TemplateError(f"resource {logical_id} has no Type", where)
-        if not isinstance(resource["Type"], str):
+        resource_type = resource["Type"]
+        if isinstance(resource_type, dict) and len(resource_type) == 1:
+            (tag,) = resource_type
+            raise TemplateError(
+                f"resource {logical_id} has Type {str(tag).removeprefix('Fn::')!r}, not a resource "
+                "type name: a pre-processor's tag (check the processed template instead)",
+                where,
+            )
+        if not isinstance(resource_type, str):
             raise TemplateError(f"resource {logical_id} has a Type that is not a string", where)
 
 

@@ -89,6 +89,11 @@ def check_template(template: Template, config: Config) -> FileResult:
             finding.severity = config.severities[finding.rule_id]
         finding.snippet = template.snippet(finding.line)
     notes = []
+    if template.for_each_loops:
+        notes.append(
+            f"{', '.join(template.for_each_loops)}: Fn::ForEach loops are not expanded, "
+            "so the resources they create were not checked"
+        )
     if scenario_set.sampled:
         notes.append(
             f"checked {every} of {scenario_set.total} parameter combinations "

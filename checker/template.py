@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+FOR_EACH_PREFIX = "Fn::ForEach::"
+"""Keys of `AWS::LanguageExtensions` loops in Resources; they are not resources."""
 
 
 def location(node, fallback=None) -> tuple[int, int]:
@@ -43,9 +45,17 @@ class Template:
         value = self.data.get(name)
         return value if isinstance(value, dict) else {}
 
-    @property
+    @cached_property
     def resources(self) -> dict:
-        return self.section("Resources")
+        """The resources by logical id, `Fn::ForEach` loops left out."""
+        return {
+            key: value for key, value in self.section("Resources").items()
+            if not str(key).startswith(FOR_EACH_PREFIX)
+        }
+
+    @cached_property
+    def for_each_loops(self) -> list[str]:
+        return [str(key) for key in self.section("Resources") if str(key).startswith(FOR_EACH_PREFIX)]
 
     @property
     def parameters(self) -> dict:

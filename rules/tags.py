@@ -303,7 +303,7 @@ class TagValueNotAllowed(Rule):
                 )
             if value != expected:
                 return (
-                    f"tag {entry.key!r} is {value!r} but {policy.parameter} is {expected!r}",
+                    f"tag {entry.key!r} is {value!r}, not the value of parameter {policy.parameter}",
                     self.severity,
                 )
             return None

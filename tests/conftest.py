@@ -1,0 +1,59 @@
+"""Shared helpers: fixture paths, checking a file or text, running the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tapcheck.checker.cli import main
+from tapcheck.checker.config import Config
+from tapcheck.checker.runner import check_file
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seed" / "TapStack.seed.yml"
+CORPUS = SHARED / "corpus"
+
+needs_shared = pytest.mark.skipif(not SEED.is_file(), reason="../shared (seed and corpus) is not beside this checkout")
+
+
+def check(path: Path | str, config: Config | None = None):
+    result = check_file(path, config)
+    assert result.status == "checked", result.error
+    return result
+
+
+def findings(path: Path | str, rule_id: str | None = None, config: Config | None = None):
+    found = check(path, config).findings
+    return [f for f in found if rule_id is None or f.rule_id == rule_id]
+
+
+def check_text(tmp_path: Path, text: str, config: Config | None = None, name: str = "template.yml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return check_file(path, config)
+
+
+@pytest.fixture
+def run_cli(capsys, monkeypatch, tmp_path):
+    """Run `tapcheck ARGS` in-process from an empty directory; (exit code, stdout, stderr)."""
+
+    def run(*args: str, cwd: Path | None = None):
+        monkeypatch.chdir(cwd or tmp_path)
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def run_process(*args: str, cwd: Path | None = None, env: dict | None = None):
+    """Run tapcheck as a separate process, as a user or pre-commit would."""
+    return subprocess.run(
+        [sys.executable, "-m", "tapcheck.checker.cli", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, env=env, timeout=120,
+    )
