@@ -13,7 +13,7 @@ SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", "cdk.out"}
 """Besides hidden directories (`.git`, `.aws-sam`, ...)."""
 SNIFF_BYTES = 256 * 1024
 _TOP_LEVEL_KEY = re.compile(
-    r'^(?:Resources|AWSTemplateFormatVersion)\s*:|"(?:Resources|AWSTemplateFormatVersion)"\s*:',
+    r'^[ \t]*(?:Resources|AWSTemplateFormatVersion)[ \t]*:|"(?:Resources|AWSTemplateFormatVersion)"\s*:',
     re.MULTILINE,
 )
 
@@ -30,7 +30,7 @@ def find_candidates(arguments: list[str]) -> list[Candidate]:
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            for found in _walk(path):
+            for found in sorted(_walk(path), key=lambda p: p.parts):
                 candidates.setdefault(found, Candidate(found, explicit=False))
         else:
             candidates[path] = Candidate(path, explicit=True)
@@ -49,8 +49,9 @@ def _walk(directory: Path) -> list[Path]:
 
 
 def looks_like_template(path: Path) -> bool:
-    """Whether a file found in a directory is worth checking as a template: it has a
-    top-level `Resources` or `AWSTemplateFormatVersion` key (by a quick text scan)."""
+    """Whether a file found in a directory is worth parsing as a template: a quick text
+    scan for a `Resources` or `AWSTemplateFormatVersion` key. The loader then decides
+    on the parsed document whether the key is at its top."""
     try:
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES)

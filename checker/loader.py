@@ -44,12 +44,23 @@ class TemplateError(Exception):
         self.column = column
 
 
-def load_template(path: str | Path, display_path: str | None = None) -> Template | FileError:
-    """Read, parse and validate one template file."""
+def load_template(
+    path: str | Path, display_path: str | None = None, *, skip_non_templates: bool = False
+) -> Template | FileError | None:
+    """Read, parse and validate one template file.
+
+    With `skip_non_templates` (files found in a directory), a document that parses
+    but has neither `Resources` nor `AWSTemplateFormatVersion` at its top is not a
+    template: None instead of an error.
+    """
     name = display_path or str(path)
     try:
         text = read_text(Path(path))
         data = parse(text)
+        if skip_non_templates and not (
+            isinstance(data, dict) and ("Resources" in data or "AWSTemplateFormatVersion" in data)
+        ):
+            return None
         validate_structure(data)
     except TemplateError as err:
         return FileError(name, err.message, err.line, err.column)

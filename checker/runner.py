@@ -33,20 +33,16 @@ def check_candidate(candidate: Candidate, config: Config) -> FileResult | None:
     """The result for one file; None for a file found in a directory that turns out
     not to be a template."""
     name = str(candidate.path)
-    loaded = load_template(candidate.path, name)
+    loaded = load_template(candidate.path, name, skip_non_templates=not candidate.explicit)
+    if loaded is None:
+        return None
     if isinstance(loaded, FileError):
         return FileResult(name, "error", error=loaded)
-    if not candidate.explicit and not _is_template(loaded):
-        return None
     try:
         return check_template(loaded, config)
     except Exception as err:  # a bug of ours must not hide the other files' results
         message = f"internal error while checking ({type(err).__name__}: {err}); please report it"
         return FileResult(name, "error", error=FileError(name, message))
-
-
-def _is_template(template: Template) -> bool:
-    return "AWSTemplateFormatVersion" in template.data or "Resources" in template.data
 
 
 def check_template(template: Template, config: Config) -> FileResult:

@@ -1,0 +1,68 @@
+"""Every file of the shared corpus of public templates is checked or reported as a
+clean error: never an exception, never a traceback."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from conftest import CORPUS, needs_shared, run_process
+
+from tapcheck.checker.discovery import looks_like_template
+from tapcheck.checker.runner import check_file
+
+pytestmark = needs_shared
+
+
+def manifest() -> list[dict]:
+    with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+@pytest.fixture(scope="module")
+def results() -> dict:
+    return {row["file"]: (row, check_file(CORPUS / row["file"])) for row in manifest()}
+
+
+def test_every_corpus_file_is_checked_or_a_clean_error(results):
+    assert len(results) == 400
+    unexpected = []
+    for name, (row, result) in results.items():
+        if result.status == "error":
+            message = result.error.message
+            assert "internal error" not in message, (name, message)
+            if row["parse_ok"] == "yes" and not ("pre-processor" in message or "file is empty" in message):
+                unexpected.append((name, message))
+        else:
+            assert row["parse_ok"] == "yes", name
+            for finding in result.findings:
+                assert finding.line >= 1 and finding.message and finding.resource is not None
+    assert unexpected == []
+
+
+def test_the_cli_on_the_whole_corpus_reports_errors_and_carries_on(results):
+    process = run_process("-q", "--no-color", CORPUS)
+    assert process.returncode == 2
+    assert "Traceback" not in process.stdout + process.stderr
+    assert process.stderr == ""
+    lines = process.stdout.splitlines()
+    errored = {line.split(":", 1)[0] for line in lines if "could not be checked" in line}
+    expected = {
+        str(CORPUS / name) for name, (_, result) in results.items()
+        if result.status == "error" and looks_like_template(CORPUS / name)
+    }
+    assert errored == expected and len(errored) >= 10
+    reported = {line.split(":", 1)[0] for line in lines if ": error: TAP" in line}
+    assert reported == {
+        str(CORPUS / name) for name, (_, result) in results.items()
+        if any(f.severity == "error" for f in result.findings)
+    }
+
+
+@pytest.mark.parametrize("name", [
+    "aws-cloudformation-templates__CloudFormation__fn-foreach-ddb.yaml",
+])
+def test_for_each_loops_are_noted_not_silently_skipped(name):
+    result = check_file(CORPUS / name)
+    assert result.status == "checked"
+    assert any("Fn::ForEach loops are not expanded" in note for note in result.notes)
