@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
-from samtranslator.model import sam_resources
-from samtranslator.plugins.globals.globals import Globals
 
 SCHEMA_REGION = "us-east-1"
 
@@ -71,6 +69,10 @@ def sam_property_types(resource_type: str) -> dict:
 
 @cache
 def _sam_models() -> dict[str, dict]:
+    # Imported on first use: SAM's model costs ~0.3 s to import, and most templates
+    # have no SAM resources.
+    from samtranslator.model import sam_resources
+
     models = {}
     for _, cls in inspect.getmembers(sam_resources, inspect.isclass):
         resource_type = getattr(cls, "resource_type", None)
@@ -82,6 +84,8 @@ def _sam_models() -> dict[str, dict]:
 @cache
 def sam_global_properties(resource_type: str) -> frozenset[str]:
     """Properties SAM's `Globals` section may set for `resource_type`."""
+    from samtranslator.plugins.globals.globals import Globals  # see _sam_models
+
     return frozenset(Globals.supported_properties.get(resource_type, ()))
 
 
