@@ -69,10 +69,24 @@ class Config:
     disabled_rules: frozenset[str] = frozenset()
     severities: dict[str, str] = field(default_factory=dict)
     suppressions: list[ConfigSuppression] = field(default_factory=list)
+    customer_managed_keys: Any = field(default_factory=lambda: {"Environment": ["production"]})
+    """Where TAP202 asks for customer-managed keys: `always`, `never`, or parameter ->
+    the values in which it does."""
+    encryption_types: dict[str, Any] = field(default_factory=dict)
+    """Overrides of the encryption table, per resource type (None switches one off)."""
     fail_on: str = "error"
     engines: tuple[str, ...] = ("tapcheck",)
     source: str | None = None
     """The file this configuration came from; None for the defaults."""
+
+    def policy_parameters(self) -> set[str]:
+        """Parameters whose value the policy itself depends on (say, customer-managed
+        keys in production): they span scenarios even where the template does not
+        use them."""
+        names = {p.parameter for p in self.required_tags.values() if p.parameter}
+        if isinstance(self.customer_managed_keys, dict):
+            names |= set(self.customer_managed_keys)
+        return names
 
     def fingerprint(self) -> str:
         """A stable text of everything that changes results (for caches)."""
@@ -126,6 +140,7 @@ def config_from_data(data: Any, source: str, known_rule) -> Config:
     naming = data.get("naming", {})
     scenarios = data.get("scenarios", {})
     defaults = Config()
+    encryption = data.get("encryption", {})
     stack_tags = tags.get("stack-tags", {})
     if isinstance(stack_tags, list):
         stack_tags = dict.fromkeys(stack_tags)
@@ -142,6 +157,8 @@ def config_from_data(data: Any, source: str, known_rule) -> Config:
             ConfigSuppression(e["rule"], e["reason"], e.get("path"), e.get("resource"))
             for e in suppress
         ],
+        customer_managed_keys=encryption.get("customer-managed-keys", defaults.customer_managed_keys),
+        encryption_types=encryption.get("types", {}),
         fail_on=data.get("fail-on", defaults.fail_on),
         engines=tuple(data.get("engines", defaults.engines)),
         source=source,

@@ -13,6 +13,7 @@ import base64
 import json
 import re
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any
 
 
@@ -206,8 +207,30 @@ class Resolver:
         if name in self.parameters:
             return self.parameters[name]
         if name in self.template.resources:
-            return Unknown(f"Ref {name}")
+            return self._resource_ref(name)
         return Unknown(f"Ref to undefined {name}")
+
+    def _get_att(self, argument) -> Any:
+        if isinstance(argument, str):
+            argument = argument.split(".", 1)
+        if isinstance(argument, list) and len(argument) == 2 and isinstance(argument[0], str):
+            return self._attribute(argument[0], argument[1])
+        return Unknown("malformed Fn::GetAtt")
+
+    def _attribute(self, logical_id: str, attribute) -> Any:
+        """A resource attribute: only known at deployment (see SymbolicResolver)."""
+        return Unknown(f"GetAtt {logical_id}.{attribute}")
+
+    def _resource_ref(self, logical_id: str) -> Any:
+        return Unknown(f"Ref {logical_id}")
+
+    @cached_property
+    def symbolic(self) -> SymbolicResolver:
+        """A resolver for the same scenario that writes references to resources as
+        tokens instead of giving up on them (see `resource_token`)."""
+        twin = SymbolicResolver(self.template, self.parameters, self.pseudo)
+        twin._conditions = self._conditions
+        return twin
 
     def _if(self, argument) -> Any:
         chosen = self.active({"Fn::If": argument})
@@ -230,7 +253,7 @@ class Resolver:
             if name in variables:
                 value = variables[name]
             elif "." in name and not name.startswith("AWS::"):
-                value = Unknown(f"GetAtt {name}")
+                value = self._attribute(*name.split(".", 1))
             else:
                 value = self._ref(name)
             rendered = as_text(value)
@@ -311,6 +334,7 @@ class Resolver:
     _FUNCTIONS = {
         "Ref": _ref,
         "Fn::If": _if,
+        "Fn::GetAtt": _get_att,
         "Fn::Sub": _sub,
         "Fn::Join": _join,
         "Fn::Select": _select,
@@ -320,6 +344,25 @@ class Resolver:
         "Fn::ToJsonString": _to_json_string,
         "Fn::Length": _length,
     }
+
+
+def resource_token(logical_id: str, attribute: str | None = None) -> str:
+    """How the symbolic resolver writes `Ref X` and `GetAtt X.Attr`."""
+    return f"{{{{Ref:{logical_id}}}}}" if attribute is None else f"{{{{GetAtt:{logical_id}.{attribute}}}}}"
+
+
+class SymbolicResolver(Resolver):
+    """Resolves references to the template's own resources to tokens, so that rules
+    can tell which resource a value names (a bucket ARN in a policy, an alarm's
+    dimension) even though its physical value is only known at deployment."""
+
+    def _resource_ref(self, logical_id: str) -> Any:
+        return resource_token(logical_id)
+
+    def _attribute(self, logical_id: str, attribute) -> Any:
+        if logical_id in self.template.resources and isinstance(attribute, str):
+            return resource_token(logical_id, attribute)
+        return Unknown(f"GetAtt {logical_id}.{attribute}")
 
 
 def _comparable(value) -> Any:

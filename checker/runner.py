@@ -47,7 +47,7 @@ def check_candidate(candidate: Candidate, config: Config) -> FileResult | None:
 
 def check_template(template: Template, config: Config) -> FileResult:
     rules = [rule for rule in ALL_RULES if rule.id not in config.disabled_rules]
-    scenario_set = build_scenarios(template, config.params, config.max_scenarios)
+    scenario_set = build_scenarios(template, config.params, config.max_scenarios, config.policy_parameters())
     pseudo = {"AWS::StackName": config.stack_name}
     merged: dict[tuple, Finding] = {}
     holds_in: dict[tuple, list[str]] = {}

@@ -1,6 +1,7 @@
 """The scenarios a template is checked in: one per combination of parameter values.
 
-Parameters with `AllowedValues` that the template actually uses span the scenarios;
+Parameters with `AllowedValues` that the template uses (or that the policy depends
+on, like `Environment`) span the scenarios;
 a parameter with only a `Default` takes that value; one with neither is unknown.
 Values pinned by the user (`--param`, config) replace all of that. Past the cap the
 scenarios are sampled deterministically, every allowed value still appearing at least
@@ -56,8 +57,12 @@ def parameter_value(name: str, definition, raw) -> Any:
     return text
 
 
-def build_scenarios(template: Template, pins: dict[str, str], cap: int) -> ScenarioSet:
-    used = set(referenced_names(template.resources)) | set(referenced_names(template.conditions))
+def build_scenarios(
+    template: Template, pins: dict[str, str], cap: int, policy_parameters: set[str] = frozenset()
+) -> ScenarioSet:
+    """The scenarios of `template`. `policy_parameters` vary even when the template
+    does not use them, because the policy's expectations depend on them."""
+    used = set(referenced_names(template.resources)) | set(referenced_names(template.conditions)) | policy_parameters
     fixed: dict[str, Any] = {}
     choices: dict[str, list[str]] = {}
     for name, definition in template.parameters.items():

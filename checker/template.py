@@ -23,12 +23,13 @@ def location(node, fallback=None) -> tuple[int, int]:
     return 1, 1
 
 
-def key_location(mapping, key: str) -> tuple[int, int]:
-    """Where `key` is written inside `mapping` (the key itself, not its value)."""
-    for candidate in mapping:
-        if candidate == key:
-            return location(candidate, mapping)
-    return location(mapping)
+def key_node(mapping, key: str):
+    """The key `key` as written inside `mapping` (for locations); `mapping` if absent."""
+    if isinstance(mapping, dict):
+        for candidate in mapping:
+            if candidate == key:
+                return candidate
+    return mapping
 
 
 @dataclass
@@ -86,6 +87,18 @@ class Template:
         section = self.section("Globals").get(resource_type.rsplit("::", 1)[-1])
         return section if isinstance(section, dict) else {}
 
+    def properties_of(self, resource: dict):
+        """A resource's `Properties`, with SAM `Globals` merged in underneath (the
+        resource's own values win, mappings are merged key by key, as SAM does)."""
+        properties = resource.get("Properties")
+        resource_type = resource.get("Type", "")
+        if not resource_type.startswith("AWS::Serverless::"):
+            return properties
+        defaults = self.globals_for(resource_type)
+        if not defaults:
+            return properties
+        return _merge(defaults, properties if isinstance(properties, dict) else {})
+
     def snippet(self, line: int, context: int = 1) -> str:
         """Source lines around `line`, numbered, for reports."""
         start = max(1, line - context)
@@ -94,3 +107,16 @@ class Template:
         return "\n".join(
             f"{n:>{width}} | {self.lines[n - 1]}" for n in range(start, end + 1)
         )
+
+
+def _merge(defaults: dict, overrides: dict) -> dict:
+    merged = dict(defaults)
+    for key, value in overrides.items():
+        base = merged.get(key)
+        plain = isinstance(value, dict) and isinstance(base, dict) and not _is_call(value) and not _is_call(base)
+        merged[key] = _merge(base, value) if plain else value
+    return merged
+
+
+def _is_call(node: dict) -> bool:
+    return len(node) == 1 and (str(next(iter(node))).startswith("Fn::") or "Ref" in node)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
-from . import suppressions, tags
+from . import encryption, exposure, iam, suppressions, tags
 from .base import AREAS, Rule
 
-ALL_RULES: list[Rule] = [*suppressions.RULES, *tags.RULES]
+ALL_RULES: list[Rule] = [
+    *suppressions.RULES, *tags.RULES, *encryption.RULES, *iam.RULES, *exposure.RULES,
+]
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}
 
 ENGINE_RULE_IDS = {

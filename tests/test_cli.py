@@ -11,8 +11,8 @@ from tapcheck import __version__
 from tapcheck.rules import ALL_RULES
 
 TAGS = FIXTURES / "tags"
-CLEAN = TAGS / "tap101_pass.yml"
-FAILING = TAGS / "tap101_fail.yml"
+CLEAN = FIXTURES / "cli" / "compliant.yml"
+FAILING = FIXTURES / "cli" / "failing.yml"  # four TAP101 findings, nothing else
 
 
 def test_clean_file_exits_0_with_one_line(run_cli):
@@ -42,16 +42,18 @@ def test_quiet_findings_are_one_line_each(run_cli):
 
 
 def test_json_format_shape(run_cli):
-    code, out, _ = run_cli("--format", "json", TAGS / "tap101_conditional.yml", TAGS / "tap103_fail.yml")
+    code, out, _ = run_cli("--format", "json", FAILING, TAGS / "tap103_fail.yml")
     data = json.loads(out)
     assert code == 1
     assert data["tool"] == {"name": "tapcheck", "version": __version__}
-    assert data["files"][0] == {"path": str(TAGS / "tap101_conditional.yml"), "status": "checked", "scenarios": 3, "notes": []}
+    assert data["files"][0] == {"path": str(FAILING), "status": "checked", "scenarios": 2, "notes": []}
     finding = data["findings"][0]
     assert set(finding) == {"rule_id", "name", "severity", "engine", "area", "file", "resource", "path", "line", "column", "message", "scenarios"}
-    assert finding["engine"] == "tapcheck" and finding["area"] == "tags"
+    assert finding["engine"] == "tapcheck" and finding["area"] == "tags" and finding["scenarios"] == []
     assert data["suppressed"] == [] and data["errors"] == []
-    assert data["summary"] == {"errors": len(data["findings"]), "warnings": 0, "info": 0, "suppressed": 0, "files": 2}
+    counts = {s: sum(1 for f in data["findings"] if f["severity"] == s) for s in ("error", "warning", "info")}
+    assert data["summary"] == {"errors": counts["error"], "warnings": counts["warning"], "info": counts["info"], "suppressed": 0, "files": 2}
+    assert counts["error"] > 4
 
 
 def test_json_errors_section(run_cli, tmp_path):
@@ -109,7 +111,8 @@ def test_param_pins_a_scenario(run_cli):
     code, out, _ = run_cli("-f", "json", "--param", "Environment=production", TAGS / "tap101_conditional.yml")
     data = json.loads(out)
     assert data["files"][0]["scenarios"] == 1
-    assert {f["resource"] for f in data["findings"]} == {"ProductionQueue"}
+    assert {f["resource"] for f in data["findings"] if f["rule_id"] == "TAP101"} == {"ProductionQueue"}
+    assert all(f["scenarios"] == [] for f in data["findings"])
 
 
 def test_stack_name_resolves_aws_stack_name(run_cli, tmp_path):

