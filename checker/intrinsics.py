@@ -352,12 +352,19 @@ def resource_token(logical_id: str, attribute: str | None = None) -> str:
 
 
 class SymbolicResolver(Resolver):
-    """Resolves references to the template's own resources to tokens, so that rules
-    can tell which resource a value names (a bucket ARN in a policy, an alarm's
-    dimension) even though its physical value is only known at deployment."""
+    """Resolves references to the template's own resources (and to deploy-time
+    parameters) to tokens, so that rules can tell which resource a value names (a
+    bucket ARN in a policy, an alarm's dimension) even though its physical value is
+    only known at deployment."""
 
     def _resource_ref(self, logical_id: str) -> Any:
         return resource_token(logical_id)
+
+    def _ref(self, name) -> Any:
+        value = super()._ref(name)
+        if isinstance(value, Unknown) and (name in PSEUDO_PARAMETERS or name in self.parameters):
+            return resource_token(name)  # a deploy-time value, named
+        return value
 
     def _attribute(self, logical_id: str, attribute) -> Any:
         if logical_id in self.template.resources and isinstance(attribute, str):

@@ -130,8 +130,9 @@ def _document(context, resource, path, node, kind, service) -> Iterator[PolicyDo
     if node is None or node is NO_VALUE or isinstance(node, Unknown):
         return
     if isinstance(node, str) or intrinsic(node) is not None:
-        # written as a JSON string (Logs resource policies) or built by an intrinsic
-        value = context.resolver.resolve(node)
+        # written as a JSON string (Logs resource policies) or built by an intrinsic;
+        # deploy-time values (${AWS::Region}) stay in the text as tokens
+        value = context.resolver.symbolic.resolve(node)
         try:
             value = json.loads(value) if isinstance(value, str) else value
         except ValueError:

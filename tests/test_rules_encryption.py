@@ -61,3 +61,10 @@ def test_tap204_rotation_for_symmetric_keys_only():
     found = by_resource(findings(ENCRYPTION / "tap204.yml", "TAP204"))
     assert set(found) == {"UnrotatedKey", "DisabledRotationKey"}
     assert found["DisabledRotationKey"].line == 10  # points at EnableKeyRotation: false
+
+
+def test_tap201_sam_types_and_globals():
+    found = by_resource(findings(ENCRYPTION / "tap201_sam.yml", "TAP201"))
+    assert set(found) == {"PlainTable", "PlainFunction"}
+    assert found["PlainTable"].severity == "error"
+    assert found["PlainFunction"].severity == "info" and "KmsKeyArn" in found["PlainFunction"].message

