@@ -74,6 +74,13 @@ class Config:
     the values in which it does."""
     encryption_types: dict[str, Any] = field(default_factory=dict)
     """Overrides of the encryption table, per resource type (None switches one off)."""
+    alarm_matrix: dict[str, Any] = field(default_factory=dict)
+    """Overrides of the alarm matrix, per resource type (None switches one off)."""
+    log_retention: dict[str, Any] = field(
+        default_factory=lambda: {"parameter": "Environment", "minimum-days": {"production": 90}}
+    )
+    """TAP505's minimum retention: parameter, its values' minimum days, and
+    optionally `default-days` for the other values."""
     fail_on: str = "error"
     engines: tuple[str, ...] = ("tapcheck",)
     source: str | None = None
@@ -86,6 +93,7 @@ class Config:
         names = {p.parameter for p in self.required_tags.values() if p.parameter}
         if isinstance(self.customer_managed_keys, dict):
             names |= set(self.customer_managed_keys)
+        names.add(self.log_retention["parameter"])
         return names
 
     def fingerprint(self) -> str:
@@ -141,6 +149,7 @@ def config_from_data(data: Any, source: str, known_rule) -> Config:
     scenarios = data.get("scenarios", {})
     defaults = Config()
     encryption = data.get("encryption", {})
+    monitoring = data.get("monitoring", {})
     stack_tags = tags.get("stack-tags", {})
     if isinstance(stack_tags, list):
         stack_tags = dict.fromkeys(stack_tags)
@@ -159,6 +168,8 @@ def config_from_data(data: Any, source: str, known_rule) -> Config:
         ],
         customer_managed_keys=encryption.get("customer-managed-keys", defaults.customer_managed_keys),
         encryption_types=encryption.get("types", {}),
+        alarm_matrix=monitoring.get("alarms", {}),
+        log_retention=monitoring.get("log-retention", defaults.log_retention),
         fail_on=data.get("fail-on", defaults.fail_on),
         engines=tuple(data.get("engines", defaults.engines)),
         source=source,

@@ -224,13 +224,18 @@ class Resolver:
     def _resource_ref(self, logical_id: str) -> Any:
         return Unknown(f"Ref {logical_id}")
 
+    def variant(self, cls: type[Resolver], parameters: dict | None = None, pseudo: dict | None = None) -> Resolver:
+        """A resolver of another kind for this scenario, with some values replaced."""
+        twin = cls(self.template, {**self.parameters, **(parameters or {})}, {**self.pseudo, **(pseudo or {})})
+        if not parameters:
+            twin._conditions = self._conditions  # same values, same conditions
+        return twin
+
     @cached_property
     def symbolic(self) -> SymbolicResolver:
         """A resolver for the same scenario that writes references to resources as
         tokens instead of giving up on them (see `resource_token`)."""
-        twin = SymbolicResolver(self.template, self.parameters, self.pseudo)
-        twin._conditions = self._conditions
-        return twin
+        return self.variant(SymbolicResolver)
 
     def _if(self, argument) -> Any:
         chosen = self.active({"Fn::If": argument})

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from . import encryption, exposure, iam, suppressions, tags
+from . import encryption, exposure, iam, monitoring, naming, suppressions, tags
 from .base import AREAS, Rule
 
 ALL_RULES: list[Rule] = [
     *suppressions.RULES, *tags.RULES, *encryption.RULES, *iam.RULES, *exposure.RULES,
+    *naming.RULES, *monitoring.RULES,
 ]
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}
 

@@ -13,8 +13,9 @@ from importlib import resources
 
 import yaml
 
-from tapcheck.checker.intrinsics import NO_VALUE, Unknown, as_text, resource_token
+from tapcheck.checker.intrinsics import Unknown, as_text, resource_token
 from tapcheck.checker.policy_documents import policy_documents, statements
+from tapcheck.checker.properties import holds, lookup
 from tapcheck.checker.template import key_node
 
 from .base import Rule
@@ -32,61 +33,6 @@ def encryption_table(config) -> dict:
     """The default table with the user's per-type overrides (None removes a type)."""
     table = {**default_table(), **config.encryption_types}
     return {k: v for k, v in table.items() if v is not None}
-
-
-def lookup(resolver, node, path: str) -> list[tuple[object, object]] | Unknown:
-    """(written node, resolved value) for every value at `path` below `node`."""
-    found = [(node, node)]
-    for part in path.split("."):
-        following = []
-        for _, current in found:
-            current = resolver.active(current)
-            if isinstance(current, Unknown):
-                return current
-            if part == "*":
-                if isinstance(current, list):
-                    following.extend((item, item) for item in current)
-            elif isinstance(current, dict) and part in current:
-                following.append((key_node(current, part), current[part]))
-        found = following
-    values = []
-    for written, value in found:
-        resolved = resolver.resolve(value)
-        if resolved is NO_VALUE or resolved is None:
-            continue
-        if isinstance(resolved, Unknown):
-            return resolved
-        values.append((written, resolved))
-    return values
-
-
-def holds(resolver, node, spec: dict | None) -> bool | Unknown:
-    """Whether a table condition (`all`/`any` of tests) holds for a resource."""
-    if not spec:
-        return True
-    tests = spec.get("all") or spec.get("any") or []
-    results = [_test(resolver, node, test) for test in tests]
-    if "any" in spec:
-        if True in results:
-            return True
-        return next((r for r in results if isinstance(r, Unknown)), False)
-    if False in results:
-        return False
-    return next((r for r in results if isinstance(r, Unknown)), True)
-
-
-def _test(resolver, node, test: dict) -> bool | Unknown:
-    found = lookup(resolver, node, test["path"])
-    if isinstance(found, Unknown):
-        return found
-    values = [as_text(value) for _, value in found]
-    if "present" in test:
-        return bool(found) == bool(test["present"])
-    if "equals" in test:
-        return bool(values) and all(v == as_text(test["equals"]) for v in values)
-    if "not-equals" in test:
-        return all(v != as_text(test["not-equals"]) for v in values)
-    raise ValueError(f"encryption table test without present/equals/not-equals: {test}")
 
 
 def _encrypted_resources(context):

@@ -118,7 +118,7 @@ def test_param_pins_a_scenario(run_cli):
 def test_stack_name_resolves_aws_stack_name(run_cli, tmp_path):
     template = tmp_path / "t.yml"
     template.write_text(
-        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n"
+        "Resources:\n  Q:\n    Type: AWS::EC2::InternetGateway\n    Properties:\n      Tags:\n"
         "        - {Key: project, Value: !Ref AWS::StackName}\n"
         "        - {Key: team-number, Value: '2'}\n        - {Key: Environment, Value: x}\n"
     )

@@ -36,7 +36,8 @@ def test_every_corpus_file_is_checked_or_a_clean_error(results):
         else:
             assert row["parse_ok"] == "yes", name
             for finding in result.findings:
-                assert finding.line >= 1 and finding.message and finding.resource is not None
+                assert finding.line >= 1 and finding.message
+                assert finding.resource is not None or finding.path == "Parameters"  # TAP401 at template level
     assert unexpected == []
 
 

@@ -20,7 +20,7 @@ def test_resource_suppression_with_reason_moves_the_finding_to_suppressed():
 def test_template_level_suppression_covers_every_resource():
     result = check(SUPPRESSIONS / "template_level.yml")
     assert result.findings == []
-    assert {f.resource for f in result.suppressed} == {"Address", "Queue"}
+    assert {f.resource for f in result.suppressed} == {"Address", "Gateway"}
 
 
 def test_suppression_without_reason_is_tap001_and_does_not_suppress():

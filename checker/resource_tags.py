@@ -1,0 +1,134 @@
+"""The tags a resource carries in one scenario: read from where its type keeps them
+(per the resource schemas), SAM `Globals` included, intrinsics resolved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .intrinsics import NO_VALUE, Unknown, as_text, intrinsic
+from .resource_schemas import TagSupport, sam_global_properties, tag_support
+
+
+@dataclass
+class TagEntry:
+    key: str | Unknown
+    value: object
+    value_node: object
+    node: object
+    """Where the tag is written, for locations."""
+
+
+@dataclass
+class ResourceTags:
+    support: TagSupport
+    node: object | None
+    """The key of the tags property as written (None when the resource sets no tags)."""
+    entries: list[TagEntry] = field(default_factory=list)
+    undecided: Unknown | None = None
+    """Set when the tag set as a whole cannot be resolved in this scenario."""
+
+    def keys(self) -> set[str]:
+        return {e.key for e in self.entries if isinstance(e.key, str)}
+
+    def uncertainty(self) -> Unknown | None:
+        """Why some tag keys are not known, if they are not."""
+        if self.undecided is not None:
+            return self.undecided
+        return next((e.key for e in self.entries if isinstance(e.key, Unknown)), None)
+
+
+def resource_tags(context, resource: dict) -> ResourceTags | None:
+    """The tags a resource carries in the context's scenario; None if it is not taggable."""
+    return context.cached(("tags", id(resource)), lambda: _resource_tags(context, resource))
+
+
+def _resource_tags(context, resource: dict) -> ResourceTags | None:
+    resource_type = resource["Type"]
+    support = tag_support(resource_type)
+    if support is None:
+        return None
+    resolver = context.resolver
+    properties = resource.get("Properties")
+    nodes = [properties] if isinstance(properties, dict) else []
+    written_at = None  # the key that holds the tags, for locations
+    for part in support.path:
+        found = []
+        for node in nodes:
+            node = resolver.active(node)
+            if part == "*" and isinstance(node, list):
+                found.extend(node)
+            elif isinstance(node, dict) and part in node:
+                found.append(node[part])
+                written_at = next(key for key in node if key == part)
+        nodes = found
+    tags = ResourceTags(support, written_at if nodes else None)
+    if resource_type.startswith("AWS::Serverless::") and "Tags" in sam_global_properties(resource_type):
+        global_tags = context.template.globals_for(resource_type).get("Tags")
+        if global_tags is not None:
+            _collect(resolver, support.style, global_tags, tags)
+            overridden = _keys_of(resolver, support.style, nodes)
+            tags.entries = [e for e in tags.entries if e.key not in overridden]
+    for node in nodes:
+        _collect(resolver, support.style, node, tags)
+    return tags
+
+
+def _keys_of(resolver, style, nodes) -> set:
+    scratch = ResourceTags(TagSupport((), style), None)
+    for node in nodes:
+        _collect(resolver, style, node, scratch)
+    return scratch.keys()
+
+
+def _collect(resolver, style: str, node, tags: ResourceTags) -> None:
+    """Add the tags written at `node` to `tags`, resolving intrinsics."""
+    written = node
+    node = resolver.active(node)
+    if node is NO_VALUE or node is None:
+        return
+    if isinstance(node, Unknown):
+        tags.undecided = node
+        return
+    if intrinsic(node) is not None:  # e.g. Tags: !Ref SomeParameter
+        value = resolver.resolve(node)
+        if isinstance(value, Unknown):
+            tags.undecided = value
+            return
+        node = value
+    if style == "map" and isinstance(node, dict):
+        for key, value_node in node.items():
+            value = resolver.resolve(value_node)
+            if value is not NO_VALUE:
+                tags.entries.append(TagEntry(str(key), value, value_node, key))
+    elif style == "list" and isinstance(node, list):
+        for item in node:
+            item_node = item
+            item = resolver.active(item)
+            if item is NO_VALUE:
+                continue
+            if isinstance(item, Unknown):
+                tags.entries.append(TagEntry(item, None, None, item_node))
+                continue
+            if not isinstance(item, dict):
+                continue
+            key = resolver.resolve(item.get("Key"))
+            key_text = as_text(key)
+            tags.entries.append(
+                TagEntry(
+                    key_text if key_text is not None else _unknown(key, "tag key"),
+                    resolver.resolve(item.get("Value")),
+                    item.get("Value"),
+                    item if item.get("Key") is None else item_node,
+                )
+            )
+    else:
+        tags.undecided = Unknown(f"tags written at line {line_of(written)} are not a {style}")
+
+
+def _unknown(value, what: str) -> Unknown:
+    return value if isinstance(value, Unknown) else Unknown(f"{what} is not a string")
+
+
+def line_of(node) -> int | str:
+    mark = getattr(node, "start_mark", None)
+    return mark.line + 1 if mark else "?"

@@ -1,0 +1,208 @@
+"""Naming rules (TAP4xx): physical names carry the environment suffix and are valid
+names for their service once resolved.
+
+Which properties are physical names comes from the resource schemas
+(`tapcheck.checker.physical_names`); each service's length and character rules are a
+data table next to this module (`naming.yml`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from tapcheck.checker.intrinsics import SymbolicResolver, Unknown, as_text, resource_token
+from tapcheck.checker.physical_names import NameResolver, explicit_names
+from tapcheck.checker.resource_tags import resource_tags
+from tapcheck.checker.template import key_node
+
+from .base import Rule
+
+TOKEN = re.compile(r"\{\{(?:Ref|GetAtt):([A-Za-z0-9]+)(?:\.[^}]*)?\}\}")
+
+
+@cache
+def name_rules() -> dict:
+    return yaml.safe_load(resources.files(__package__).joinpath("naming.yml").read_text(encoding="utf-8"))
+
+
+def _named(context):
+    """(logical id, path, written node, location) of every explicit physical name,
+    the `Name` tag included."""
+    for logical_id, resource in context.resources():
+        properties = resource.get("Properties") or {}
+        for name, written in explicit_names(context.template, resource):
+            yield logical_id, f"Properties.{name}", written, key_node(properties, name)
+        tags = resource_tags(context, resource)
+        if tags is not None:
+            for entry in tags.entries:
+                if entry.key == "Name" and entry.value_node is not None:
+                    yield logical_id, f"{tags.support.dotted}.Name", entry.value_node, entry.node
+
+
+class MissingNameSuffix(Rule):
+    id = "TAP401"
+    name = "missing-name-suffix"
+    area = "naming"
+    severity = "error"
+    title = "A physical name does not include the environment suffix"
+    what = """
+        Every explicit physical name (table, function, role, bucket, state machine,
+        alarm, log group, API, usage plan, topic, queue, ... and the `Name` tag)
+        includes the environment-suffix parameter (default `EnvironmentSuffix`,
+        configurable as `naming.suffix-parameter`): directly (`${EnvironmentSuffix}`
+        in a `Sub`, a `Ref` in a `Join`), or through another resource whose own name
+        includes it (`/aws/lambda/${ProcessingLambda}`), transitively. A template with
+        explicit names and no such parameter is reported once.
+    """
+    why = """
+        Two deployments of the stack (a developer's and CI's, or two environments in
+        one account) collide on every fixed name: the second deployment fails, or
+        worse, both write to one table.
+    """
+    fix = "Append the suffix: `!Sub '${AWS::StackName}-orders${EnvironmentSuffix}'`, or drop the explicit name."
+    hint = "include ${EnvironmentSuffix} in the name (or let CloudFormation generate it)"
+    failing = """
+        Table:
+          Type: AWS::DynamoDB::Table
+          Properties:
+            TableName: orders
+    """
+    passing = """
+        Table:
+          Type: AWS::DynamoDB::Table
+          Properties:
+            TableName: !Sub orders${EnvironmentSuffix}
+    """
+
+    def check(self, context):
+        suffix = context.config.suffix_parameter
+        named = list(_named(context))
+        if not named:
+            return
+        if suffix not in context.template.parameters:
+            data = context.template.data
+            yield context.finding(
+                self, None, "Parameters", key_node(data, "Parameters") if "Parameters" in data else data,
+                f"the template sets {len(named)} explicit physical name(s) but has no {suffix} parameter "
+                "to keep them apart between deployments",
+            )
+            return
+        token = resource_token(suffix)
+        resolver = context.cached(
+            ("suffix-resolver", suffix), lambda: context.resolver.variant(SymbolicResolver, parameters={suffix: token})
+        )
+        for logical_id, path, written, where in named:
+            value = resolver.resolve(written)
+            verdict = self._includes(context, resolver, value, token, {logical_id})
+            if verdict is True:
+                continue
+            shown = as_text(value).replace(token, "${" + suffix + "}") if as_text(value) is not None else None
+            if isinstance(verdict, Unknown):
+                yield context.finding(
+                    self, logical_id, path, written, f"cannot tell whether the name includes {suffix}: {verdict.reason}",
+                    severity="info", fallback=where,
+                )
+            else:
+                yield context.finding(
+                    self, logical_id, path, written, f"name {shown!r} does not include {suffix}", fallback=where,
+                )
+
+    def _includes(self, context, resolver, value, token: str, seen: set[str]) -> bool | Unknown:
+        if isinstance(value, Unknown):
+            return value
+        text = as_text(value)
+        if text is None:
+            return Unknown("the name is not a string")
+        if token in text:
+            return True
+        for referenced in TOKEN.findall(text):
+            resource = context.template.resources.get(referenced)
+            if resource is None or referenced in seen:
+                continue
+            for _, written in explicit_names(context.template, resource):
+                inner = self._includes(context, resolver, resolver.resolve(written), token, seen | {referenced})
+                if inner is True:
+                    return True
+        return False
+
+
+class InvalidPhysicalName(Rule):
+    id = "TAP402"
+    name = "invalid-physical-name"
+    area = "naming"
+    severity = "error"
+    title = "A physical name breaks its service's length or character rules"
+    what = """
+        Each explicit name, resolved in every scenario (each allowed value of the
+        suffix parameter, its default otherwise) with the stack name from
+        `--stack-name`/config (default `tap-stack-production`) and placeholder
+        account and region values of realistic length, meets its service's rules
+        (`rules/naming.yml`): S3 3-63 lowercase characters; IAM role 64; Lambda
+        function 64; DynamoDB 3-255 `[A-Za-z0-9_.-]`; state machine 80; log group 512
+        `[.\\-_/#A-Za-z0-9]`; alarm 255; SNS topic 256; SQS queue 80 (and `.fifo`
+        exactly for FIFO queues); API Gateway 1024. References to other resources
+        count with those resources' names.
+    """
+    why = "CloudFormation only finds out at deployment, after creating half the stack, and rolls it all back."
+    fix = "Shorten the fixed part of the name, or use characters the service allows."
+    hint = "shorten the name or fix its characters"
+    failing = """
+        Function:
+          Type: AWS::Lambda::Function
+          Properties:
+            FunctionName: !Sub ${AWS::StackName}-order-processing-and-notification${EnvironmentSuffix}
+    """
+    passing = """
+        Function:
+          Type: AWS::Lambda::Function
+          Properties:
+            FunctionName: !Sub ${AWS::StackName}-orders${EnvironmentSuffix}
+    """
+
+    def check(self, context):
+        table = name_rules()
+        resolver = context.cached(
+            "name-resolver", lambda: context.resolver.variant(NameResolver, pseudo=NameResolver.PLACEHOLDERS)
+        )
+        for logical_id, resource in context.resources():
+            spec = table.get(resource["Type"])
+            properties = resource.get("Properties")
+            if spec is None or not isinstance(properties, dict) or spec["property"] not in properties:
+                continue
+            written = properties[spec["property"]]
+            where = key_node(properties, spec["property"])
+            path = f"Properties.{spec['property']}"
+            value = resolver.resolve(written)
+            name = as_text(value)
+            if name is None:
+                reason = value.reason if isinstance(value, Unknown) else "it is not a string"
+                yield context.finding(
+                    self, logical_id, path, written, f"cannot check the name: {reason}", severity="info", fallback=where,
+                )
+                continue
+            for problem in self._problems(context, spec, name, properties):
+                yield context.finding(self, logical_id, path, written, problem, fallback=where)
+
+    @staticmethod
+    def _problems(context, spec: dict, name: str, properties: dict) -> list[str]:
+        problems = []
+        shown = f"name {name!r} ({len(name)} characters)"
+        if not spec["min"] <= len(name) <= spec["max"]:
+            problems.append(f"{shown}: {spec['what']} allow {spec['min']}-{spec['max']} characters")
+        if "pattern" in spec and not re.match(spec["pattern"], name):
+            problems.append(f"name {name!r}: {spec['what']} allow {spec['characters']}")
+        if "fifo" in spec:
+            fifo = as_text(context.resolver.resolve(properties.get(spec["fifo"]))) == "true"
+            if fifo != name.endswith(".fifo"):
+                problems.append(
+                    f"name {name!r}: FIFO {spec['what']} must end in .fifo" if fifo
+                    else f"name {name!r}: only FIFO {spec['what']} end in .fifo"
+                )
+        return problems
+
+
+RULES = [MissingNameSuffix(), InvalidPhysicalName()]
