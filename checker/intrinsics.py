@@ -356,6 +356,14 @@ def resource_token(logical_id: str, attribute: str | None = None) -> str:
     return f"{{{{Ref:{logical_id}}}}}" if attribute is None else f"{{{{GetAtt:{logical_id}.{attribute}}}}}"
 
 
+RESOURCE_TOKEN = re.compile(r"\{\{(?:Ref|GetAtt):([^}]*)\}\}")
+
+
+def written_form(text: str) -> str:
+    """A symbolically resolved value as a person would write it: `${Function}`."""
+    return RESOURCE_TOKEN.sub(lambda m: "${" + m.group(1) + "}", text)
+
+
 class SymbolicResolver(Resolver):
     """Resolves references to the template's own resources (and to deploy-time
     parameters) to tokens, so that rules can tell which resource a value names (a

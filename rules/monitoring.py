@@ -16,7 +16,7 @@ from importlib import resources
 
 import yaml
 
-from tapcheck.checker.intrinsics import Unknown, as_text, resource_token
+from tapcheck.checker.intrinsics import Unknown, as_text, resource_token, written_form
 from tapcheck.checker.properties import lookup
 from tapcheck.checker.template import key_node
 
@@ -304,7 +304,7 @@ class AlarmTargetMissing(Rule):
             return None
         if "{{" in value and not value.startswith("{{Ref:") and not value.startswith("{{GetAtt:"):
             return None  # built from deploy-time values: cannot be compared
-        return f"dimension {name} = {value!r} names no resource of this template"
+        return f"dimension {name} = {written_form(value)!r} names no resource of this template"
 
 
 class TracingDisabled(Rule):

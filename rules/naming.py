@@ -14,7 +14,7 @@ from importlib import resources
 
 import yaml
 
-from tapcheck.checker.intrinsics import SymbolicResolver, Unknown, as_text, resource_token
+from tapcheck.checker.intrinsics import SymbolicResolver, Unknown, as_text, resource_token, written_form
 from tapcheck.checker.physical_names import NameResolver, explicit_names
 from tapcheck.checker.resource_tags import resource_tags
 from tapcheck.checker.template import key_node
@@ -100,7 +100,7 @@ class MissingNameSuffix(Rule):
             verdict = self._includes(context, resolver, value, token, {logical_id})
             if verdict is True:
                 continue
-            shown = as_text(value).replace(token, "${" + suffix + "}") if as_text(value) is not None else None
+            shown = written_form(as_text(value)) if as_text(value) is not None else None
             if isinstance(verdict, Unknown):
                 yield context.finding(
                     self, logical_id, path, written, f"cannot tell whether the name includes {suffix}: {verdict.reason}",

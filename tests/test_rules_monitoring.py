@@ -1,0 +1,60 @@
+"""TAP501-TAP505 on their fixtures: alarms linked by Sub, metric math, misspelt
+metrics, alarms on absent resources, tracing, log groups named through a Ref."""
+
+from __future__ import annotations
+
+from conftest import FIXTURES, findings
+
+from tapcheck.checker.config import Config
+
+MONITORING = FIXTURES / "monitoring"
+
+
+def rule(path, rule_id, config=None):
+    return sorted((f.resource, f.severity, f.message, tuple(f.scenarios)) for f in findings(path, rule_id, config))
+
+
+def test_tap501_sub_links_metric_math_and_api_name():
+    assert rule(MONITORING / "alarms.yml", "TAP501") == [
+        ("Function", "error", "no alarm on AWS/Lambda Throttles for this AWS::Lambda::Function", ()),
+    ]
+
+
+def test_tap501_matrix_is_configurable():
+    config = Config(alarm_matrix={"AWS::Lambda::Function": None})
+    assert rule(MONITORING / "alarms.yml", "TAP501", config) == []
+
+
+def test_tap502_alarm_without_actions():
+    assert rule(MONITORING / "alarms.yml", "TAP502") == [
+        ("ElsewhereErrors", "error", "alarm has no AlarmActions: nobody is told when it fires", ()),
+    ]
+
+
+def test_tap503_misspelt_metric_and_absent_resource():
+    assert rule(MONITORING / "alarms.yml", "TAP503") == [
+        ("ElsewhereErrors", "warning", "dimension FunctionName = 'some-other-function' names no resource of this template", ()),
+        ("FunctionThrottle", "warning", "AWS/Lambda has no metric 'Throttle'; did you mean 'Throttles'?", ()),
+    ]
+
+
+def test_tap504_tracing():
+    assert rule(MONITORING / "logs_and_tracing.yml", "TAP504") == [
+        ("Stage", "warning", "AWS::ApiGateway::Stage has tracing off (set TracingEnabled: true)", ()),
+        ("Untraced", "warning", "AWS::Lambda::Function has tracing off (set TracingConfig.Mode: Active)", ()),
+    ]
+
+
+def test_tap505_log_groups_and_retention_per_scenario():
+    assert rule(MONITORING / "logs_and_tracing.yml", "TAP505") == [
+        ("SharedLogs", "warning", "log group has no RetentionInDays: logs are kept forever", ()),
+        ("TracedLogs", "warning", "log group keeps logs 30 days; the policy asks for at least 90", ("Environment=production",)),
+        ("Untraced", "warning", "function has no explicit log group: Lambda creates /aws/lambda/<name> and keeps its logs forever", ()),
+    ]
+
+
+def test_tap505_policy_is_configurable():
+    config = Config(log_retention={"parameter": "Environment", "minimum-days": {"production": 30}, "default-days": 14})
+    found = rule(MONITORING / "logs_and_tracing.yml", "TAP505", config)
+    assert ("TracedLogs", "warning", "log group keeps logs 7 days; the policy asks for at least 14", ("Environment=development",)) in found
+    assert not any("at least 30" in m for _, _, m, _ in found)
