@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,8 +66,10 @@ class ScenarioContext(FileContext):
             self._cache[key] = compute()
         return self._cache[key]
 
-    def resources(self) -> Iterator[tuple[str, dict]]:
+    def resources(self) -> list[tuple[str, dict]]:
         """(logical id, resource) for every resource that exists in this scenario."""
-        for logical_id, resource in self.template.resources.items():
-            if self.resolver.resource_exists(resource) is not False:
-                yield str(logical_id), resource
+        return self.cached("resources", lambda: [
+            (str(logical_id), resource)
+            for logical_id, resource in self.template.resources.items()
+            if self.resolver.resource_exists(resource) is not False
+        ])

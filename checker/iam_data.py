@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 INDEX_VERSION = 1
@@ -45,7 +45,8 @@ class IamData:
         """Canonical names of a service's actions."""
         return [self._index[key][0] for key in self._by_service().get(service.lower(), [])]
 
-    def expand(self, pattern: str) -> list[Action]:
+    @lru_cache(maxsize=4096)  # noqa: B019 - one IamData per process
+    def expand(self, pattern: str) -> tuple[Action, ...]:
         """The actions an action pattern (`s3:Get*`, `*`) grants."""
         pattern = pattern.lower()
         prefix = pattern.partition(":")[0]
@@ -53,7 +54,7 @@ class IamData:
             keys = [k for k in self._index if fnmatchcase(k, pattern)]
         else:
             keys = [k for k in self._by_service().get(prefix, []) if fnmatchcase(k, pattern)]
-        return [a for a in map(self.action, keys) if a is not None]
+        return tuple(a for a in map(self.action, keys) if a is not None)
 
     def _by_service(self) -> dict[str, list[str]]:
         if self._services is None:

@@ -103,6 +103,7 @@ class Resolver:
         self.pseudo = {**DEFAULT_PSEUDO_PARAMETERS, **pseudo}
         self._conditions: dict[str, Any] = {}
         self._evaluating: set[str] = set()
+        self._resolved: dict[int, tuple[Any, Any]] = {}
 
     # --- conditions -------------------------------------------------------------
     def condition(self, name) -> bool | Unknown:
@@ -178,7 +179,18 @@ class Resolver:
             node = argument[1] if chosen else argument[2]
 
     def resolve(self, node) -> Any:
-        """The value of `node` in this scenario, intrinsics evaluated where possible."""
+        """The value of `node` in this scenario, intrinsics evaluated where possible.
+
+        Mappings and lists are resolved once per resolver: rules share the results
+        and must not modify them."""
+        if not isinstance(node, (dict, list)):
+            return node
+        key = id(node)
+        if key not in self._resolved:
+            self._resolved[key] = (node, self._resolve(node))  # the node is kept so its id stays unique
+        return self._resolved[key][1]
+
+    def _resolve(self, node) -> Any:
         call = intrinsic(node)
         if call is not None:
             return self._call(*call)

@@ -22,6 +22,10 @@ from .base import Rule
 from .iam import is_public
 
 AWS_KEY = re.compile(r"(^|:)alias/aws/")
+TRANSPORT_TYPES = (
+    "AWS::ElasticLoadBalancingV2::Listener", "AWS::ApiGateway::DomainName",
+    "AWS::ApiGatewayV2::DomainName", "AWS::CloudFront::Distribution",
+)
 
 
 @cache
@@ -235,6 +239,8 @@ class UnencryptedInTransit(Rule):
         yield from self._buckets(context)
         resolve = context.resolver.resolve
         for logical_id, resource in context.resources():
+            if resource["Type"] not in TRANSPORT_TYPES:
+                continue
             properties = resolve(resource.get("Properties") or {})
             if not isinstance(properties, dict):
                 continue

@@ -149,6 +149,8 @@ class UnauthenticatedApi(Rule):
         resolve = context.resolver.resolve
         for logical_id, resource in context.resources():
             resource_type = resource["Type"]
+            if resource_type not in ("AWS::ApiGateway::Method", "AWS::Lambda::Url", "AWS::Serverless::Function"):
+                continue
             properties = resolve(resource.get("Properties") or {})
             if not isinstance(properties, dict):
                 continue
