@@ -60,16 +60,30 @@ def check_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="template files or directories")
     parser.add_argument(
-        "-f", "--format", action="append", metavar="FORMAT[:PATH]", dest="formats",
+        "-f",
+        "--format",
+        action="append",
+        metavar="FORMAT[:PATH]",
+        dest="formats",
         help=f"output format ({', '.join(FORMATS)}), optionally written to PATH; repeatable",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the (single) format to FILE")
     parser.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that fails the run (default: error)")
-    parser.add_argument("--severity", choices=SEVERITIES, default="info", help="lowest severity to report (default: info)")
-    parser.add_argument("--engines", metavar="LIST", help=f"comma-separated engines: {', '.join(ENGINES)} (default: tapcheck)")
-    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="pin a template parameter; repeatable")
-    parser.add_argument("--stack-name", help="stack name used to resolve AWS::StackName (default: tap-stack-production)")
-    parser.add_argument("--config", type=Path, metavar="PATH", help="configuration file (default: .tapcheck.yml found upward)")
+    parser.add_argument(
+        "--severity", choices=SEVERITIES, default="info", help="lowest severity to report (default: info)"
+    )
+    parser.add_argument(
+        "--engines", metavar="LIST", help=f"comma-separated engines: {', '.join(ENGINES)} (default: tapcheck)"
+    )
+    parser.add_argument(
+        "--param", action="append", default=[], metavar="KEY=VALUE", help="pin a template parameter; repeatable"
+    )
+    parser.add_argument(
+        "--stack-name", help="stack name used to resolve AWS::StackName (default: tap-stack-production)"
+    )
+    parser.add_argument(
+        "--config", type=Path, metavar="PATH", help="configuration file (default: .tapcheck.yml found upward)"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="one line per finding, nothing when clean")
     parser.add_argument("--no-color", action="store_true", help="never use colour")
     parser.add_argument("--version", action="version", version=f"tapcheck {__version__}")
@@ -146,10 +160,7 @@ def parse_engines(text: str) -> tuple[str, ...]:
 def filter_severity(result: Result, lowest: str) -> Result:
     """Drop findings below the reporting threshold."""
     keep = severity_rank(lowest)
-    files = [
-        replace(f, findings=[x for x in f.findings if severity_rank(x.severity) <= keep])
-        for f in result.files
-    ]
+    files = [replace(f, findings=[x for x in f.findings if severity_rank(x.severity) <= keep]) for f in result.files]
     return replace(result, files=files)
 
 

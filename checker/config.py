@@ -57,9 +57,7 @@ class ConfigSuppression:
 
 @dataclass
 class Config:
-    required_tags: dict[str, TagPolicy] = field(
-        default_factory=lambda: _tag_policies(DEFAULT_REQUIRED_TAGS)
-    )
+    required_tags: dict[str, TagPolicy] = field(default_factory=lambda: _tag_policies(DEFAULT_REQUIRED_TAGS))
     stack_tags: dict[str, str | None] = field(default_factory=dict)
     """Tags applied to the whole stack at deploy time: key -> value (None if unknown)."""
     suffix_parameter: str = "EnvironmentSuffix"
@@ -162,10 +160,7 @@ def config_from_data(data: Any, source: str, known_rule) -> Config:
         max_scenarios=scenarios.get("max", defaults.max_scenarios),
         disabled_rules=frozenset(k for k, v in rules.items() if v.get("enabled") is False),
         severities={k: v["severity"] for k, v in rules.items() if "severity" in v},
-        suppressions=[
-            ConfigSuppression(e["rule"], e["reason"], e.get("path"), e.get("resource"))
-            for e in suppress
-        ],
+        suppressions=[ConfigSuppression(e["rule"], e["reason"], e.get("path"), e.get("resource")) for e in suppress],
         customer_managed_keys=encryption.get("customer-managed-keys", defaults.customer_managed_keys),
         encryption_types=encryption.get("types", {}),
         alarm_matrix=monitoring.get("alarms", {}),

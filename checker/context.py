@@ -68,8 +68,11 @@ class ScenarioContext(FileContext):
 
     def resources(self) -> list[tuple[str, dict]]:
         """(logical id, resource) for every resource that exists in this scenario."""
-        return self.cached("resources", lambda: [
-            (str(logical_id), resource)
-            for logical_id, resource in self.template.resources.items()
-            if self.resolver.resource_exists(resource) is not False
-        ])
+        return self.cached(
+            "resources",
+            lambda: [
+                (str(logical_id), resource)
+                for logical_id, resource in self.template.resources.items()
+                if self.resolver.resource_exists(resource) is not False
+            ],
+        )

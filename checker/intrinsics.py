@@ -59,7 +59,7 @@ PSEUDO_PARAMETERS = {
 def intrinsic(node) -> tuple[str, Any] | None:
     """(function name, argument) when `node` is an intrinsic function call."""
     if isinstance(node, dict) and len(node) == 1:
-        (name, argument), = node.items()
+        ((name, argument),) = node.items()
         if name == "Ref" or (isinstance(name, str) and name.startswith("Fn::")):
             return str(name), argument
     return None
@@ -291,7 +291,7 @@ class Resolver:
         if not isinstance(items, list):
             return items if isinstance(items, Unknown) else Unknown("Fn::Join of a non-list")
         parts = [as_text(item) for item in items]
-        for item, part in zip(items, parts):
+        for item, part in zip(items, parts, strict=True):
             if part is None:
                 return item if isinstance(item, Unknown) else Unknown("Fn::Join of a non-scalar")
         return delimiter.join(parts)

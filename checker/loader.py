@@ -90,9 +90,7 @@ def read_text(path: Path) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise TemplateError(
-            f"not UTF-8 text: invalid byte 0x{raw[err.start]:02x}", line
-        ) from None
+        raise TemplateError(f"not UTF-8 text: invalid byte 0x{raw[err.start]:02x}", line) from None
     if not text.strip():
         raise TemplateError("file is empty")
     return text
@@ -204,8 +202,7 @@ def _check_node_graph(root: yaml.Node) -> None:
             height = 1 + max((measured[id(c)][1] for c in children), default=0)
             if size > MAX_EXPANDED_NODES:
                 raise TemplateError(
-                    f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
-                    "(an alias bomb?)",
+                    f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb?)",
                     line,
                 )
             if height > MAX_DEPTH:
@@ -217,9 +214,7 @@ def _check_node_graph(root: yaml.Node) -> None:
         if key in on_path:
             raise TemplateError("recursive YAML alias", line)
         if isinstance(node, yaml.MappingNode) and len(node.value) > MAX_MAPPING_KEYS:
-            raise TemplateError(
-                f"a mapping has {len(node.value):,} keys, more than {MAX_MAPPING_KEYS:,}", line
-            )
+            raise TemplateError(f"a mapping has {len(node.value):,} keys, more than {MAX_MAPPING_KEYS:,}", line)
         on_path.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in children if id(child) not in measured)

@@ -113,8 +113,12 @@ def _documents(context) -> Iterator[PolicyDocument]:
                 for index, policy in _items(active, properties.get(name)):
                     if isinstance(policy, dict):
                         yield from _document(
-                            context, logical_id, f"Properties.{name}[{index}].PolicyDocument",
-                            policy.get("PolicyDocument"), "identity", None,
+                            context,
+                            logical_id,
+                            f"Properties.{name}[{index}].PolicyDocument",
+                            policy.get("PolicyDocument"),
+                            "identity",
+                            None,
                         )
         elif resource_type in RESOURCE_POLICY_TYPES:
             name, service = RESOURCE_POLICY_TYPES[resource_type]

@@ -53,15 +53,24 @@ def check_template(template: Template, config: Config) -> FileResult:
     holds_in: dict[tuple, list[str]] = {}
     for scenario in scenario_set.scenarios:
         context = ScenarioContext(
-            template, config, scenario=scenario,
+            template,
+            config,
+            scenario=scenario,
             resolver=Resolver(template, scenario.parameters, pseudo),
         )
         for rule in rules:
             if not rule.per_scenario:
                 continue
             for finding in rule.check(context):
-                key = (finding.rule_id, finding.resource, finding.path, finding.line,
-                       finding.column, finding.message, finding.severity)
+                key = (
+                    finding.rule_id,
+                    finding.resource,
+                    finding.path,
+                    finding.line,
+                    finding.column,
+                    finding.message,
+                    finding.severity,
+                )
                 merged.setdefault(key, finding)
                 labels = holds_in.setdefault(key, [])
                 if scenario.label not in labels:
@@ -96,7 +105,9 @@ def check_template(template: Template, config: Config) -> FileResult:
             "(sampled; raise scenarios.max in .tapcheck.yml to check all)"
         )
     return FileResult(
-        template.path, "checked", scenarios=every,
+        template.path,
+        "checked",
+        scenarios=every,
         findings=sorted(kept, key=Finding.sort_key),
         suppressed=sorted(suppressed, key=Finding.sort_key),
         notes=notes,

@@ -89,7 +89,7 @@ def build_scenarios(
         combinations = _sample(names, choices, total, cap)
     scenarios = []
     for combination in combinations:
-        varying = tuple(zip(names, combination))
+        varying = tuple(zip(names, combination, strict=True))
         parameters = dict(fixed)
         for name, value in varying:
             parameters[name] = parameter_value(name, template.parameters[name], value)

@@ -48,27 +48,50 @@ def _entries(metadata: dict, resource: str | None, owner) -> list[Suppression]:
     if settings is None:
         return []
     if not isinstance(settings, dict) or "suppress" not in settings:
-        return [Suppression(None, None, resource, _marked(settings, owner),
-                            "Metadata.tapcheck must be a mapping with a 'suppress' list")]
+        return [
+            Suppression(
+                None,
+                None,
+                resource,
+                _marked(settings, owner),
+                "Metadata.tapcheck must be a mapping with a 'suppress' list",
+            )
+        ]
     entries = settings["suppress"]
     if not isinstance(entries, list):
-        return [Suppression(None, None, resource, _marked(entries, settings),
-                            "Metadata.tapcheck.suppress must be a list of {id, reason}")]
+        return [
+            Suppression(
+                None,
+                None,
+                resource,
+                _marked(entries, settings),
+                "Metadata.tapcheck.suppress must be a list of {id, reason}",
+            )
+        ]
     found = []
     for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            found.append(Suppression(None, None, resource, _marked(entry, entries),
-                                     "suppression entry needs an 'id' (the rule id) and a 'reason'"))
+            found.append(
+                Suppression(
+                    None,
+                    None,
+                    resource,
+                    _marked(entry, entries),
+                    "suppression entry needs an 'id' (the rule id) and a 'reason'",
+                )
+            )
             continue
         reason = entry.get("reason")
         valid_reason = isinstance(reason, str) and reason.strip()
-        found.append(Suppression(
-            str(entry["id"]),
-            str(reason).strip() if valid_reason else None,
-            resource,
-            entry,
-            None if valid_reason else f"suppression of {entry['id']} has no reason",
-        ))
+        found.append(
+            Suppression(
+                str(entry["id"]),
+                str(reason).strip() if valid_reason else None,
+                resource,
+                entry,
+                None if valid_reason else f"suppression of {entry['id']} has no reason",
+            )
+        )
     return found
 
 
@@ -92,8 +115,11 @@ def apply_suppressions(
                 reason = reason or suppression.reason
         if reason is None:
             reason = next(
-                (f"{s.reason} (config)" for s in in_config
-                 if s.matches(finding.rule_id, finding.file, finding.resource)),
+                (
+                    f"{s.reason} (config)"
+                    for s in in_config
+                    if s.matches(finding.rule_id, finding.file, finding.resource)
+                ),
                 None,
             )
         if reason is None:

@@ -50,8 +50,7 @@ class Template:
     def resources(self) -> dict:
         """The resources by logical id, `Fn::ForEach` loops left out."""
         return {
-            key: value for key, value in self.section("Resources").items()
-            if not str(key).startswith(FOR_EACH_PREFIX)
+            key: value for key, value in self.section("Resources").items() if not str(key).startswith(FOR_EACH_PREFIX)
         }
 
     @cached_property
@@ -104,9 +103,7 @@ class Template:
         start = max(1, line - context)
         end = min(len(self.lines), line + context)
         width = len(str(end))
-        return "\n".join(
-            f"{n:>{width}} | {self.lines[n - 1]}" for n in range(start, end + 1)
-        )
+        return "\n".join(f"{n:>{width}} | {self.lines[n - 1]}" for n in range(start, end + 1))
 
 
 def _merge(defaults: dict, overrides: dict) -> dict:

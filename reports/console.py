@@ -20,8 +20,13 @@ MARKS = {"error": "✖", "warning": "▲", "info": "●"}
 def render(result: Result, *, color: bool = False, quiet: bool = False) -> str:
     buffer = StringIO()
     console = Console(
-        file=buffer, force_terminal=color, no_color=not color, color_system="standard" if color else None,
-        width=110, highlight=False, soft_wrap=True,
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=110,
+        highlight=False,
+        soft_wrap=True,
     )
     if quiet:
         _quiet(console, result)
@@ -35,28 +40,33 @@ def _quiet(console: Console, result: Result) -> None:
     for error in result.errors:
         console.print(Text(f"{_where(error.file, error.line)}: error: could not be checked: {error.message}"))
     for finding in result.findings:
-        console.print(Text(
-            f"{_where(finding.file, finding.line, finding.column)}: {finding.severity}: "
-            f"{finding.rule_id} {finding.message}{_scenario_suffix(finding)}"
-        ))
+        console.print(
+            Text(
+                f"{_where(finding.file, finding.line, finding.column)}: {finding.severity}: "
+                f"{finding.rule_id} {finding.message}{_scenario_suffix(finding)}"
+            )
+        )
 
 
 def _full(console: Console, result: Result) -> None:
     for file_result in result.files:
         if file_result.error is not None:
             error = file_result.error
-            console.print(Text.assemble(
-                (f"{MARKS['error']} {_where(error.file, error.line)}", "bold red"),
-                ": could not be checked: ", error.message,
-            ))
+            console.print(
+                Text.assemble(
+                    (f"{MARKS['error']} {_where(error.file, error.line)}", "bold red"),
+                    ": could not be checked: ",
+                    error.message,
+                )
+            )
             continue
         for note in file_result.notes:
             console.print(Text(f"note: {file_result.path}: {note}", style="dim"))
         if not file_result.findings:
             continue
-        console.print(Text.assemble(
-            (file_result.path, "bold underline"), f"  ({_plural(file_result.scenarios, 'scenario')})"
-        ))
+        console.print(
+            Text.assemble((file_result.path, "bold underline"), f"  ({_plural(file_result.scenarios, 'scenario')})")
+        )
         for resource, findings in groupby(file_result.findings, key=lambda f: f.resource):
             findings = list(findings)
             console.print(Text(f"  {resource or '(template)'}", style="bold"))
@@ -69,12 +79,16 @@ def _full(console: Console, result: Result) -> None:
 
 
 def _finding(console: Console, finding: Finding) -> None:
-    console.print(Text.assemble(
-        "    ",
-        (f"{MARKS[finding.severity]} {finding.severity}", STYLES[finding.severity]),
-        " ", (finding.rule_id, "bold"), f" {finding.name}  ",
-        (_where(finding.file, finding.line, finding.column), "blue"),
-    ))
+    console.print(
+        Text.assemble(
+            "    ",
+            (f"{MARKS[finding.severity]} {finding.severity}", STYLES[finding.severity]),
+            " ",
+            (finding.rule_id, "bold"),
+            f" {finding.name}  ",
+            (_where(finding.file, finding.line, finding.column), "blue"),
+        )
+    )
     console.print(Text(f"      {finding.message}"))
     if finding.scenarios:
         console.print(Text(f"      only in: {'; '.join(finding.scenarios)}", style="magenta"))
@@ -93,8 +107,11 @@ def _area_table(result: Result) -> Table:
     areas = sorted({f.area for f in result.findings} | set(suppressed))
     for area in areas:
         table.add_row(
-            area, str(counts[area, "error"]), str(counts[area, "warning"]),
-            str(counts[area, "info"]), str(suppressed[area]),
+            area,
+            str(counts[area, "error"]),
+            str(counts[area, "warning"]),
+            str(counts[area, "info"]),
+            str(suppressed[area]),
         )
     return table
 

@@ -12,8 +12,7 @@ def report_data(result: Result) -> dict:
         "tool": {"name": "tapcheck", "version": result.version},
         "engines": result.engines,
         "files": [
-            {"path": f.path, "status": f.status, "scenarios": f.scenarios, "notes": f.notes}
-            for f in result.files
+            {"path": f.path, "status": f.status, "scenarios": f.scenarios, "notes": f.notes} for f in result.files
         ],
         "findings": [f.to_dict() for f in result.findings],
         "suppressed": [f.to_dict() for f in result.suppressed],

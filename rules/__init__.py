@@ -8,8 +8,13 @@ from . import encryption, exposure, iam, monitoring, naming, suppressions, tags
 from .base import AREAS, Rule
 
 ALL_RULES: list[Rule] = [
-    *suppressions.RULES, *tags.RULES, *encryption.RULES, *iam.RULES, *exposure.RULES,
-    *naming.RULES, *monitoring.RULES,
+    *suppressions.RULES,
+    *tags.RULES,
+    *encryption.RULES,
+    *iam.RULES,
+    *exposure.RULES,
+    *naming.RULES,
+    *monitoring.RULES,
 ]
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}
 

@@ -23,8 +23,10 @@ from .iam import is_public
 
 AWS_KEY = re.compile(r"(^|:)alias/aws/")
 TRANSPORT_TYPES = (
-    "AWS::ElasticLoadBalancingV2::Listener", "AWS::ApiGateway::DomainName",
-    "AWS::ApiGatewayV2::DomainName", "AWS::CloudFront::Distribution",
+    "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::ApiGateway::DomainName",
+    "AWS::ApiGatewayV2::DomainName",
+    "AWS::CloudFront::Distribution",
 )
 
 
@@ -110,18 +112,28 @@ class UnencryptedAtRest(Rule):
                 continue
             path = _deciding_path(context.resolver, properties, entry)
             found = lookup(context.resolver, properties, path)
-            node = found[0][0] if isinstance(found, list) and found else key_node(context.template.resources, logical_id)
+            node = (
+                found[0][0] if isinstance(found, list) and found else key_node(context.template.resources, logical_id)
+            )
             if isinstance(encrypted, Unknown):
                 yield context.finding(
-                    self, logical_id, f"Properties.{path}", node,
+                    self,
+                    logical_id,
+                    f"Properties.{path}",
+                    node,
                     f"cannot tell whether {resource['Type']} is encrypted at rest: {encrypted.reason}",
-                    severity="info", fallback=resource,
+                    severity="info",
+                    fallback=resource,
                 )
             else:
                 yield context.finding(
-                    self, logical_id, f"Properties.{path}", node,
+                    self,
+                    logical_id,
+                    f"Properties.{path}",
+                    node,
                     f"{resource['Type']} is not encrypted at rest (set {path})",
-                    severity=entry.get("severity", self.severity), fallback=resource,
+                    severity=entry.get("severity", self.severity),
+                    fallback=resource,
                 )
 
 
@@ -171,10 +183,20 @@ class AwsManagedKey(Rule):
             path = f"Properties.{entry['key']}"
             if aws_keys:
                 node, value = aws_keys[0]
-                yield context.finding(self, logical_id, path, node, f"{resource['Type']} uses the AWS-managed key {value}", fallback=resource)
+                yield context.finding(
+                    self,
+                    logical_id,
+                    path,
+                    node,
+                    f"{resource['Type']} uses the AWS-managed key {value}",
+                    fallback=resource,
+                )
             elif not found:
                 yield context.finding(
-                    self, logical_id, path, key_node(context.template.resources, logical_id),
+                    self,
+                    logical_id,
+                    path,
+                    key_node(context.template.resources, logical_id),
                     f"{resource['Type']} is encrypted with an AWS-owned or AWS-managed key (no KMS key set)",
                     fallback=resource,
                 )
@@ -254,8 +276,10 @@ class UnencryptedInTransit(Rule):
         if resource_type == "AWS::ElasticLoadBalancingV2::Listener" and properties.get("Protocol") == "HTTP":
             actions = properties.get("DefaultActions")
             redirects = isinstance(actions, list) and any(
-                isinstance(a, dict) and a.get("Type") == "redirect"
-                and isinstance(a.get("RedirectConfig"), dict) and a["RedirectConfig"].get("Protocol") == "HTTPS"
+                isinstance(a, dict)
+                and a.get("Type") == "redirect"
+                and isinstance(a.get("RedirectConfig"), dict)
+                and a["RedirectConfig"].get("Protocol") == "HTTPS"
                 for a in actions
             )
             return None if redirects else "HTTP listener does not redirect to HTTPS"
@@ -292,19 +316,30 @@ class UnencryptedInTransit(Rule):
             if isinstance(name, str):
                 names.add(name)
             mine = [doc for bucket, doc in policies if bucket in names]
-            if any(self._denies_insecure(context, s, names, logical_id) for doc in mine for s in statements(context, doc)):
+            if any(
+                self._denies_insecure(context, s, names, logical_id) for doc in mine for s in statements(context, doc)
+            ):
                 continue
             node = key_node(context.template.resources, logical_id)
             if not mine and any(not isinstance(bucket, str) for bucket, _ in policies):
                 yield context.finding(
-                    self, logical_id, "Properties", node,
-                    "cannot tell whether a bucket policy denies insecure transport: a bucket policy's Bucket is not resolvable",
-                    severity="info", fallback=resource,
+                    self,
+                    logical_id,
+                    "Properties",
+                    node,
+                    "cannot tell whether a bucket policy denies insecure transport: "
+                    "a bucket policy's Bucket is not resolvable",
+                    severity="info",
+                    fallback=resource,
                 )
                 continue
             yield context.finding(
-                self, logical_id, "Properties", node,
-                "no bucket policy denies requests without TLS (aws:SecureTransport = false) on the bucket and its objects",
+                self,
+                logical_id,
+                "Properties",
+                node,
+                "no bucket policy denies requests without TLS (aws:SecureTransport = false) "
+                "on the bucket and its objects",
                 fallback=resource,
             )
 
@@ -374,18 +409,29 @@ class KmsKeyRotationOff(Rule):
             if not (symmetric and encryption and generated) or as_text(rotation) == "true":
                 continue
             written = resource.get("Properties") or {}
-            node = key_node(written, "EnableKeyRotation") if "EnableKeyRotation" in written else key_node(
-                context.template.resources, logical_id
+            node = (
+                key_node(written, "EnableKeyRotation")
+                if "EnableKeyRotation" in written
+                else key_node(context.template.resources, logical_id)
             )
             if isinstance(rotation, Unknown):
                 yield context.finding(
-                    self, logical_id, "Properties.EnableKeyRotation", node,
-                    f"cannot tell whether key rotation is on: {rotation.reason}", severity="info", fallback=resource,
+                    self,
+                    logical_id,
+                    "Properties.EnableKeyRotation",
+                    node,
+                    f"cannot tell whether key rotation is on: {rotation.reason}",
+                    severity="info",
+                    fallback=resource,
                 )
             else:
                 yield context.finding(
-                    self, logical_id, "Properties.EnableKeyRotation", node,
-                    "symmetric KMS key without EnableKeyRotation: true", fallback=resource,
+                    self,
+                    logical_id,
+                    "Properties.EnableKeyRotation",
+                    node,
+                    "symmetric KMS key without EnableKeyRotation: true",
+                    fallback=resource,
                 )
 
 

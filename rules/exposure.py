@@ -95,17 +95,28 @@ class BroadNetworkAccess(Rule):
                 if ports is None:
                     if isinstance(rule.get("FromPort"), Unknown) or isinstance(rule.get("ToPort"), Unknown):
                         yield context.finding(
-                            self, logical_id, path, node,
-                            f"ingress from {source} on ports that cannot be resolved", severity="info",
+                            self,
+                            logical_id,
+                            path,
+                            node,
+                            f"ingress from {source} on ports that cannot be resolved",
+                            severity="info",
                         )
                     continue
                 low, high = ports
                 if not (low == high and low in WEB_PORTS):
-                    shown = "all ports" if ports == ALL_PORTS else f"port {low}" if low == high else f"ports {low}-{high}"
+                    shown = (
+                        "all ports" if ports == ALL_PORTS else f"port {low}" if low == high else f"ports {low}-{high}"
+                    )
                     yield context.finding(self, logical_id, path, node, f"ingress from {source} on {shown}")
             elif ports == ALL_PORTS:
                 yield context.finding(
-                    self, logical_id, path, node, f"egress to {source} on all ports and protocols", severity="warning",
+                    self,
+                    logical_id,
+                    path,
+                    node,
+                    f"egress to {source} on all ports and protocols",
+                    severity="warning",
                 )
 
 
@@ -163,7 +174,10 @@ class UnauthenticatedApi(Rule):
                 if properties.get("ApiKeyRequired") in (True, "true"):
                     continue
                 yield context.finding(
-                    self, logical_id, "Properties.AuthorizationType", node,
+                    self,
+                    logical_id,
+                    "Properties.AuthorizationType",
+                    node,
                     f"{method or 'the'} method has AuthorizationType NONE and no ApiKeyRequired",
                 )
             elif resource_type == "AWS::Lambda::Url" and properties.get("AuthType") == "NONE":
@@ -172,7 +186,10 @@ class UnauthenticatedApi(Rule):
                 url = properties.get("FunctionUrlConfig")
                 if isinstance(url, dict) and url.get("AuthType") == "NONE":
                     yield context.finding(
-                        self, logical_id, "Properties.FunctionUrlConfig.AuthType", node,
+                        self,
+                        logical_id,
+                        "Properties.FunctionUrlConfig.AuthType",
+                        node,
                         "function URL with AuthType NONE",
                     )
 

@@ -19,16 +19,33 @@ from .base import Rule
 
 FULL_ACCESS_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
 RESTRICTING_CONDITION_KEYS = {
-    "aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:sourcevpce", "aws:sourcevpc",
-    "aws:sourceip", "aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount",
-    "aws:principalarn", "aws:userid", "aws:sourceorgid", "aws:sourceorgpaths",
-    "kms:calleraccount", "kms:viaservice", "s3:dataaccesspointaccount", "sns:endpoint",
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourcevpce",
+    "aws:sourcevpc",
+    "aws:sourceip",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:userid",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "kms:calleraccount",
+    "kms:viaservice",
+    "s3:dataaccesspointaccount",
+    "sns:endpoint",
     "lambda:functionurlauthtype",
 }
 """Condition keys that limit who can use a policy that names every principal."""
 POLICY_NAMES = {
-    "s3": "bucket policy", "sqs": "queue policy", "sns": "topic policy", "kms": "key policy",
-    "vpce": "VPC endpoint policy", "logs": "Logs resource policy",
+    "s3": "bucket policy",
+    "sqs": "queue policy",
+    "sns": "topic policy",
+    "kms": "key policy",
+    "vpce": "VPC endpoint policy",
+    "logs": "Logs resource policy",
 }
 ESCALATION_EXTRA = ("iam:*", "sts:assumerole")
 ACCOUNT_ROOT = re.compile(r"^(arn:[^:]*:iam::[^:]*:root|\d{12}|ACCOUNT)$")
@@ -86,7 +103,7 @@ def is_public(principal) -> bool:
 def has_restricting_condition(condition) -> bool:
     if not isinstance(condition, dict):
         return False
-    for operator, tests in condition.items():
+    for tests in condition.values():
         if isinstance(tests, dict) and any(str(key).lower() in RESTRICTING_CONDITION_KEYS for key in tests):
             return True
     return False
@@ -112,7 +129,7 @@ def _written_text(node) -> str | None:
     if isinstance(node, str):
         return node
     if isinstance(node, dict) and len(node) == 1:
-        (name, argument), = node.items()
+        ((name, argument),) = node.items()
         if name == "Fn::Sub":
             text = argument[0] if isinstance(argument, list) else argument
             return text if isinstance(text, str) else None
@@ -186,12 +203,18 @@ class WildcardAction(Rule):
                     if count == 0:
                         continue  # matches nothing: TAP306 says so
                     yield context.finding(
-                        self, statement.document.resource, statement.path, node,
-                        f"allows {action!r}, which expands to {count} actions", severity="warning",
+                        self,
+                        statement.document.resource,
+                        statement.path,
+                        node,
+                        f"allows {action!r}, which expands to {count} actions",
+                        severity="warning",
                         fallback=statement.node,
                     )
                     continue
-                yield context.finding(self, statement.document.resource, statement.path, node, message, fallback=statement.node)
+                yield context.finding(
+                    self, statement.document.resource, statement.path, node, message, fallback=statement.node
+                )
 
 
 class WildcardResource(Rule):
@@ -245,7 +268,9 @@ class WildcardResource(Rule):
             if scopable:
                 resource = wildcards[0]
                 yield context.finding(
-                    self, statement.document.resource, statement.path,
+                    self,
+                    statement.document.resource,
+                    statement.path,
                     statement.node_of("Resource", resource),
                     f"allows Resource {resource!r} for actions that can be scoped to resources: {_listed(scopable)}",
                     fallback=statement.node,
@@ -287,8 +312,12 @@ class AllowWithNot(Rule):
                 present = name in statement.fields if name != "NotPrincipal" else statement.not_principal is not None
                 if present:
                     yield context.finding(
-                        self, statement.document.resource, statement.path, statement.node_of(name),
-                        f"Allow statement uses {name}", fallback=statement.node,
+                        self,
+                        statement.document.resource,
+                        statement.path,
+                        statement.node_of(name),
+                        f"Allow statement uses {name}",
+                        fallback=statement.node,
                     )
 
 
@@ -342,16 +371,25 @@ class PrivilegeEscalation(Rule):
             names += sorted(a for a in _actions(statement) if a.lower() in ESCALATION_EXTRA and a not in names)
             if names:
                 yield context.finding(
-                    self, statement.document.resource, statement.path, statement.node_of("Action"),
-                    f"allows privilege-escalation actions on '*': {_listed(names)}", fallback=statement.node,
+                    self,
+                    statement.document.resource,
+                    statement.path,
+                    statement.node_of("Action"),
+                    f"allows privilege-escalation actions on '*': {_listed(names)}",
+                    fallback=statement.node,
                 )
         for policy in managed_policies(context):
             arn = policy.arn
-            if isinstance(arn, str) and arn.rsplit("/", 1)[-1] in FULL_ACCESS_POLICIES and (
-                arn.startswith("arn:") and ":iam::aws:policy/" in arn or "/" not in arn
+            if (
+                isinstance(arn, str)
+                and arn.rsplit("/", 1)[-1] in FULL_ACCESS_POLICIES
+                and (arn.startswith("arn:") and ":iam::aws:policy/" in arn or "/" not in arn)
             ):
                 yield context.finding(
-                    self, policy.resource, policy.path, policy.node,
+                    self,
+                    policy.resource,
+                    policy.path,
+                    policy.node,
                     f"attaches the managed policy {arn.rsplit('/', 1)[-1]}",
                 )
 
@@ -404,9 +442,16 @@ class OpenResourcePolicy(Rule):
 
     def check(self, context):
         for statement in _all_statements(context, "resource"):
-            if statement.allows and is_public(statement.principal) and not has_restricting_condition(statement.condition):
+            if (
+                statement.allows
+                and is_public(statement.principal)
+                and not has_restricting_condition(statement.condition)
+            ):
                 yield context.finding(
-                    self, statement.document.resource, statement.path, statement.node,
+                    self,
+                    statement.document.resource,
+                    statement.path,
+                    statement.node,
                     f"{POLICY_NAMES[statement.document.service]} allows Principal '*' with no restricting condition",
                 )
         for logical_id, resource in context.resources():
@@ -423,7 +468,9 @@ class OpenResourcePolicy(Rule):
                 message = f"Lambda permission for {principal} with neither SourceArn nor SourceAccount"
             else:
                 continue
-            yield context.finding(self, logical_id, "Properties", resource.get("Properties"), message, fallback=resource)
+            yield context.finding(
+                self, logical_id, "Properties", resource.get("Properties"), message, fallback=resource
+            )
 
 
 class UnknownAction(Rule):
@@ -466,8 +513,12 @@ class UnknownAction(Rule):
                     problem = self._problem(data, action)
                     if problem:
                         yield context.finding(
-                            self, statement.document.resource, statement.path,
-                            statement.node_of(field, action), problem, fallback=statement.node,
+                            self,
+                            statement.document.resource,
+                            statement.path,
+                            statement.node_of(field, action),
+                            problem,
+                            fallback=statement.node,
                         )
 
     @staticmethod
@@ -486,4 +537,11 @@ class UnknownAction(Rule):
         return None
 
 
-RULES = [WildcardAction(), WildcardResource(), AllowWithNot(), PrivilegeEscalation(), OpenResourcePolicy(), UnknownAction()]
+RULES = [
+    WildcardAction(),
+    WildcardResource(),
+    AllowWithNot(),
+    PrivilegeEscalation(),
+    OpenResourcePolicy(),
+    UnknownAction(),
+]

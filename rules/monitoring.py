@@ -77,8 +77,11 @@ def _alarm_metrics(context):
             continue
         if "MetricName" in properties:
             yield AlarmMetric(
-                logical_id, properties.get("Namespace"), properties["MetricName"],
-                _dimensions(properties.get("Dimensions")), key_node(written, "MetricName"),
+                logical_id,
+                properties.get("Namespace"),
+                properties["MetricName"],
+                _dimensions(properties.get("Dimensions")),
+                key_node(written, "MetricName"),
             )
         queries = properties.get("Metrics")
         for index, query in enumerate(queries if isinstance(queries, list) else []):
@@ -86,8 +89,11 @@ def _alarm_metrics(context):
             metric = stat.get("Metric") if isinstance(stat, dict) else None
             if isinstance(metric, dict):
                 yield AlarmMetric(
-                    logical_id, metric.get("Namespace"), metric.get("MetricName"),
-                    _dimensions(metric.get("Dimensions")), _query_node(written, index),
+                    logical_id,
+                    metric.get("Namespace"),
+                    metric.get("MetricName"),
+                    _dimensions(metric.get("Dimensions")),
+                    _query_node(written, index),
                 )
 
 
@@ -156,7 +162,10 @@ class MissingAlarm(Rule):
         REST API's `Name`). Metric-math alarms cover every metric they read.
     """
     why = "Without an alarm, a failing function or a throttled table is found by its users, not by you."
-    fix = "Add an `AWS::CloudWatch::Alarm` on the metric with the resource as its dimension, and an `AlarmActions` target."
+    fix = """
+        Add an `AWS::CloudWatch::Alarm` on the metric with the resource as its dimension,
+        and an `AlarmActions` target.
+    """
     hint = "add an alarm on the metric for this resource"
     failing = """
         Function:
@@ -184,11 +193,15 @@ class MissingAlarm(Rule):
             for alternatives in spec["metrics"]:
                 covered = any(
                     (spec["namespace"], metric, spec["dimension"], key) in index
-                    for metric in alternatives for key in keys
+                    for metric in alternatives
+                    for key in keys
                 )
                 if not covered:
                     yield context.finding(
-                        self, logical_id, "", _resource_node(context, logical_id),
+                        self,
+                        logical_id,
+                        "",
+                        _resource_node(context, logical_id),
                         f"no alarm on {spec['namespace']} {' or '.join(alternatives)} for this {resource['Type']}",
                         fallback=resource,
                     )
@@ -233,8 +246,12 @@ class AlarmWithoutAction(Rule):
             if isinstance(actions, Unknown) or (isinstance(actions, list) and actions):
                 continue
             yield context.finding(
-                self, logical_id, "Properties.AlarmActions", _resource_node(context, logical_id),
-                "alarm has no AlarmActions: nobody is told when it fires", fallback=resource,
+                self,
+                logical_id,
+                "Properties.AlarmActions",
+                _resource_node(context, logical_id),
+                "alarm has no AlarmActions: nobody is told when it fires",
+                fallback=resource,
             )
 
 
@@ -282,13 +299,18 @@ class AlarmTargetMissing(Rule):
                     close = difflib.get_close_matches(metric.metric, names, n=1)
                     hint = f"; did you mean {close[0]!r}?" if close else ""
                     yield context.finding(
-                        self, metric.alarm, path, metric.node,
+                        self,
+                        metric.alarm,
+                        path,
+                        metric.node,
                         f"{metric.namespace} has no metric {metric.metric!r}{hint}",
                     )
             for name, value in metric.dimensions.items():
                 if (metric.namespace, name) not in watched:
                     continue
-                problem = self._dimension_problem(context, name, value, dimension_owners.get((metric.namespace, name), set()))
+                problem = self._dimension_problem(
+                    context, name, value, dimension_owners.get((metric.namespace, name), set())
+                )
                 if problem:
                     yield context.finding(self, metric.alarm, path, metric.node, problem)
 
@@ -296,7 +318,8 @@ class AlarmTargetMissing(Rule):
     def _dimension_problem(context, name: str, value, owners: set[str]) -> str | None:
         if isinstance(value, Unknown):
             if value.reason.startswith("Ref to undefined"):
-                return f"dimension {name} refers to {value.reason.removeprefix('Ref to undefined ')}, which is not in the template"
+                missing = value.reason.removeprefix("Ref to undefined ")
+                return f"dimension {name} refers to {missing}, which is not in the template"
             return None  # an import or another deploy-time value
         if not isinstance(value, str) or value in owners:
             return None
@@ -344,16 +367,25 @@ class TracingDisabled(Rule):
             found = lookup(context.resolver, properties, path)
             if isinstance(found, Unknown):
                 yield context.finding(
-                    self, logical_id, f"Properties.{path}", _resource_node(context, logical_id),
-                    f"cannot tell whether tracing is on: {found.reason}", severity="info", fallback=resource,
+                    self,
+                    logical_id,
+                    f"Properties.{path}",
+                    _resource_node(context, logical_id),
+                    f"cannot tell whether tracing is on: {found.reason}",
+                    severity="info",
+                    fallback=resource,
                 )
                 continue
             if any(as_text(value) == expected for _, value in found):
                 continue
             node = found[0][0] if found else _resource_node(context, logical_id)
             yield context.finding(
-                self, logical_id, f"Properties.{path}", node,
-                f"{resource['Type']} has tracing off (set {path}: {expected})", fallback=resource,
+                self,
+                logical_id,
+                f"Properties.{path}",
+                node,
+                f"{resource['Type']} has tracing off (set {path}: {expected})",
+                fallback=resource,
             )
 
 
@@ -401,23 +433,39 @@ class LogRetention(Rule):
             if isinstance(name, str):
                 group_names.add(name)
             days = context.resolver.resolve(properties.get("RetentionInDays"))
-            where = key_node(properties, "RetentionInDays") if "RetentionInDays" in properties else _resource_node(context, logical_id)
+            where = (
+                key_node(properties, "RetentionInDays")
+                if "RetentionInDays" in properties
+                else _resource_node(context, logical_id)
+            )
             if days is None:
                 yield context.finding(
-                    self, logical_id, "Properties.RetentionInDays", where,
-                    "log group has no RetentionInDays: logs are kept forever", fallback=resource,
+                    self,
+                    logical_id,
+                    "Properties.RetentionInDays",
+                    where,
+                    "log group has no RetentionInDays: logs are kept forever",
+                    fallback=resource,
                 )
             elif isinstance(days, Unknown):
                 if minimum:
                     yield context.finding(
-                        self, logical_id, "Properties.RetentionInDays", where,
-                        f"cannot tell whether retention meets {minimum} days: {days.reason}", severity="info",
+                        self,
+                        logical_id,
+                        "Properties.RetentionInDays",
+                        where,
+                        f"cannot tell whether retention meets {minimum} days: {days.reason}",
+                        severity="info",
                         fallback=resource,
                     )
             elif minimum and int(as_text(days) or 0) < minimum:
                 yield context.finding(
-                    self, logical_id, "Properties.RetentionInDays", where,
-                    f"log group keeps logs {days} days; the policy asks for at least {minimum}", fallback=resource,
+                    self,
+                    logical_id,
+                    "Properties.RetentionInDays",
+                    where,
+                    f"log group keeps logs {days} days; the policy asks for at least {minimum}",
+                    fallback=resource,
                 )
         for logical_id, resource in context.resources():
             if resource["Type"] not in FUNCTION_TYPES:
@@ -426,12 +474,16 @@ class LogRetention(Rule):
             configured = lookup(context.resolver, properties, "LoggingConfig.LogGroup")
             if configured:  # set (or not resolvable, which still means set)
                 continue
-            names = {f"/aws/lambda/{key}" for key in identities(
-                context, logical_id, resource, {"ref": True, "name": "FunctionName"}
-            )}
+            names = {
+                f"/aws/lambda/{key}"
+                for key in identities(context, logical_id, resource, {"ref": True, "name": "FunctionName"})
+            }
             if not names & group_names:
                 yield context.finding(
-                    self, logical_id, "Properties.LoggingConfig", _resource_node(context, logical_id),
+                    self,
+                    logical_id,
+                    "Properties.LoggingConfig",
+                    _resource_node(context, logical_id),
                     "function has no explicit log group: Lambda creates /aws/lambda/<name> and keeps its logs forever",
                     fallback=resource,
                 )

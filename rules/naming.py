@@ -86,7 +86,10 @@ class MissingNameSuffix(Rule):
         if suffix not in context.template.parameters:
             data = context.template.data
             yield context.finding(
-                self, None, "Parameters", key_node(data, "Parameters") if "Parameters" in data else data,
+                self,
+                None,
+                "Parameters",
+                key_node(data, "Parameters") if "Parameters" in data else data,
                 f"the template sets {len(named)} explicit physical name(s) but has no {suffix} parameter "
                 "to keep them apart between deployments",
             )
@@ -103,12 +106,22 @@ class MissingNameSuffix(Rule):
             shown = written_form(as_text(value)) if as_text(value) is not None else None
             if isinstance(verdict, Unknown):
                 yield context.finding(
-                    self, logical_id, path, written, f"cannot tell whether the name includes {suffix}: {verdict.reason}",
-                    severity="info", fallback=where,
+                    self,
+                    logical_id,
+                    path,
+                    written,
+                    f"cannot tell whether the name includes {suffix}: {verdict.reason}",
+                    severity="info",
+                    fallback=where,
                 )
             else:
                 yield context.finding(
-                    self, logical_id, path, written, f"name {shown!r} does not include {suffix}", fallback=where,
+                    self,
+                    logical_id,
+                    path,
+                    written,
+                    f"name {shown!r} does not include {suffix}",
+                    fallback=where,
                 )
 
     def _includes(self, context, resolver, value, token: str, seen: set[str]) -> bool | Unknown:
@@ -181,7 +194,13 @@ class InvalidPhysicalName(Rule):
             if name is None:
                 reason = value.reason if isinstance(value, Unknown) else "it is not a string"
                 yield context.finding(
-                    self, logical_id, path, written, f"cannot check the name: {reason}", severity="info", fallback=where,
+                    self,
+                    logical_id,
+                    path,
+                    written,
+                    f"cannot check the name: {reason}",
+                    severity="info",
+                    fallback=where,
                 )
                 continue
             for problem in self._problems(context, spec, name, properties):
@@ -199,7 +218,8 @@ class InvalidPhysicalName(Rule):
             fifo = as_text(context.resolver.resolve(properties.get(spec["fifo"]))) == "true"
             if fifo != name.endswith(".fifo"):
                 problems.append(
-                    f"name {name!r}: FIFO {spec['what']} must end in .fifo" if fifo
+                    f"name {name!r}: FIFO {spec['what']} must end in .fifo"
+                    if fifo
                     else f"name {name!r}: only FIFO {spec['what']} end in .fifo"
                 )
         return problems

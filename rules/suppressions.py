@@ -51,7 +51,10 @@ class SuppressionWithoutReason(Rule):
         for suppression in context.suppressions:
             if suppression.problem is not None:
                 yield context.finding(
-                    self, suppression.resource, SUPPRESS_PATH, suppression.node,
+                    self,
+                    suppression.resource,
+                    SUPPRESS_PATH,
+                    suppression.node,
                     suppression.problem,
                 )
 

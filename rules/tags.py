@@ -87,10 +87,13 @@ class MissingRequiredTags(Rule):
             uncertainty = tags.uncertainty()
             if uncertainty is not None:
                 yield context.finding(
-                    self, resource_id, tags.support.dotted, node,
-                    f"cannot tell whether required tag(s) {_names(missing)} are set: "
-                    f"{uncertainty.reason}",
-                    severity="info", fallback=fallback,
+                    self,
+                    resource_id,
+                    tags.support.dotted,
+                    node,
+                    f"cannot tell whether required tag(s) {_names(missing)} are set: {uncertainty.reason}",
+                    severity="info",
+                    fallback=fallback,
                 )
                 continue
             message = f"{resource['Type']} is missing required tag(s) {_names(missing)}"
@@ -155,8 +158,13 @@ class TagValueNotAllowed(Rule):
                 if problem is not None:
                     message, severity = problem
                     yield context.finding(
-                        self, resource_id, tags.support.dotted, entry.value_node, message,
-                        severity=severity, fallback=entry.node,
+                        self,
+                        resource_id,
+                        tags.support.dotted,
+                        entry.value_node,
+                        message,
+                        severity=severity,
+                        fallback=entry.node,
                     )
 
     def _problem(self, context, entry: TagEntry, policy) -> tuple[str, str] | None:
@@ -170,8 +178,7 @@ class TagValueNotAllowed(Rule):
             if expected is None or value is None:
                 unknown = entry.value if value is None else context.scenario.parameters.get(policy.parameter)
                 return (
-                    f"cannot tell whether tag {entry.key!r} equals parameter "
-                    f"{policy.parameter}: {_reason(unknown)}",
+                    f"cannot tell whether tag {entry.key!r} equals parameter {policy.parameter}: {_reason(unknown)}",
                     "info",
                 )
             if value != expected:
@@ -246,7 +253,10 @@ class MalformedTags(Rule):
                 if key in first_seen:
                     line = line_of(first_seen[key].node)
                     yield context.finding(
-                        self, resource_id, path, entry.node,
+                        self,
+                        resource_id,
+                        path,
+                        entry.node,
                         f"duplicate tag key {key!r} (first set at line {line})",
                         fallback=tags.node,
                     )

@@ -55,5 +55,9 @@ def run_process(*args: str, cwd: Path | None = None, env: dict | None = None):
     """Run tapcheck as a separate process, as a user or pre-commit would."""
     return subprocess.run(
         [sys.executable, "-m", "tapcheck.checker.cli", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FIXTURES, run_process
 
 from tapcheck import __version__
 from tapcheck.rules import ALL_RULES
+
+from conftest import FIXTURES, run_process
 
 TAGS = FIXTURES / "tags"
 CLEAN = FIXTURES / "cli" / "compliant.yml"
@@ -38,7 +39,10 @@ def test_quiet_findings_are_one_line_each(run_cli):
     code, out, _ = run_cli("-q", FAILING)
     lines = out.splitlines()
     assert code == 1 and len(lines) == 4
-    assert lines[1] == f"{FAILING}:14:3: error: TAP101 AWS::EC2::EIP is missing required tag(s) 'project', 'team-number', 'Environment'"
+    assert (
+        lines[1]
+        == f"{FAILING}:14:3: error: TAP101 AWS::EC2::EIP is missing required tag(s) 'project', 'team-number', 'Environment'"
+    )
 
 
 def test_json_format_shape(run_cli):
@@ -48,11 +52,30 @@ def test_json_format_shape(run_cli):
     assert data["tool"] == {"name": "tapcheck", "version": __version__}
     assert data["files"][0] == {"path": str(FAILING), "status": "checked", "scenarios": 2, "notes": []}
     finding = data["findings"][0]
-    assert set(finding) == {"rule_id", "name", "severity", "engine", "area", "file", "resource", "path", "line", "column", "message", "scenarios"}
+    assert set(finding) == {
+        "rule_id",
+        "name",
+        "severity",
+        "engine",
+        "area",
+        "file",
+        "resource",
+        "path",
+        "line",
+        "column",
+        "message",
+        "scenarios",
+    }
     assert finding["engine"] == "tapcheck" and finding["area"] == "tags" and finding["scenarios"] == []
     assert data["suppressed"] == [] and data["errors"] == []
     counts = {s: sum(1 for f in data["findings"] if f["severity"] == s) for s in ("error", "warning", "info")}
-    assert data["summary"] == {"errors": counts["error"], "warnings": counts["warning"], "info": counts["info"], "suppressed": 0, "files": 2}
+    assert data["summary"] == {
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "info": counts["info"],
+        "suppressed": 0,
+        "files": 2,
+    }
     assert counts["error"] > 4
 
 
@@ -174,7 +197,14 @@ def test_rules_lists_every_rule(run_cli):
 def test_explain_prints_the_docs(run_cli):
     code, out, _ = run_cli("explain", "tap102")
     assert code == 0
-    for heading in ("# TAP102 tag-value-not-allowed", "## What it checks", "## Why it matters", "## How to fix", "### Fails", "### Passes"):
+    for heading in (
+        "# TAP102 tag-value-not-allowed",
+        "## What it checks",
+        "## Why it matters",
+        "## How to fix",
+        "### Fails",
+        "### Passes",
+    ):
         assert heading in out
     assert run_cli("explain", "TAP999")[0] == 2
 
@@ -201,7 +231,9 @@ def test_directory_discovery(run_cli, tmp_path):
     data = json.loads(out)
     assert code == 2  # broken.yml looks like a template and cannot be parsed
     assert [f["path"] for f in data["files"]] == [
-        "stacks/api.template", "stacks/broken.yml", "stacks/nested/queue.yaml",  # sorted by path
+        "stacks/api.template",
+        "stacks/broken.yml",
+        "stacks/nested/queue.yaml",  # sorted by path
     ]
 
 

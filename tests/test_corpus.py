@@ -6,10 +6,11 @@ from __future__ import annotations
 import csv
 
 import pytest
-from conftest import CORPUS, needs_shared, run_process
 
 from tapcheck.checker.discovery import looks_like_template
 from tapcheck.checker.runner import check_file
+
+from conftest import CORPUS, needs_shared, run_process
 
 pytestmark = needs_shared
 
@@ -49,20 +50,25 @@ def test_the_cli_on_the_whole_corpus_reports_errors_and_carries_on(results):
     lines = process.stdout.splitlines()
     errored = {line.split(":", 1)[0] for line in lines if "could not be checked" in line}
     expected = {
-        str(CORPUS / name) for name, (_, result) in results.items()
+        str(CORPUS / name)
+        for name, (_, result) in results.items()
         if result.status == "error" and looks_like_template(CORPUS / name)
     }
     assert errored == expected and len(errored) >= 10
     reported = {line.split(":", 1)[0] for line in lines if ": error: TAP" in line}
     assert reported == {
-        str(CORPUS / name) for name, (_, result) in results.items()
+        str(CORPUS / name)
+        for name, (_, result) in results.items()
         if any(f.severity == "error" for f in result.findings)
     }
 
 
-@pytest.mark.parametrize("name", [
-    "aws-cloudformation-templates__CloudFormation__fn-foreach-ddb.yaml",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "aws-cloudformation-templates__CloudFormation__fn-foreach-ddb.yaml",
+    ],
+)
 def test_for_each_loops_are_noted_not_silently_skipped(name):
     result = check_file(CORPUS / name)
     assert result.status == "checked"

@@ -109,7 +109,13 @@ def test_resource_condition():
 
 
 def test_referenced_names():
-    node = {"A": [{"Ref": "Env"}, {"Fn::Sub": "${Zones}-${Queue.Arn}-${!Skip}"}, {"Fn::Sub": ["${X}", {"X": {"Ref": "Other"}}]}]}
+    node = {
+        "A": [
+            {"Ref": "Env"},
+            {"Fn::Sub": "${Zones}-${Queue.Arn}-${!Skip}"},
+            {"Fn::Sub": ["${X}", {"X": {"Ref": "Other"}}]},
+        ]
+    }
     assert set(referenced_names(node)) == {"Env", "Zones", "Queue", "X", "Other"}
 
 
@@ -120,5 +126,8 @@ def test_symbolic_resolution_names_the_resources_referenced():
     assert symbolic.resolve({"Fn::GetAtt": ["Queue", "Arn"]}) == "{{GetAtt:Queue.Arn}}"
     assert symbolic.resolve({"Fn::If": ["IsProd", {"Ref": "Env"}, "x"]}) == "prod"
     assert isinstance(symbolic.resolve({"Fn::GetAtt": ["Elsewhere", "Arn"]}), Unknown)
-    assert symbolic.resolve({"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:x"}) == "arn:aws:logs:{{Ref:AWS::Region}}:x"
+    assert (
+        symbolic.resolve({"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:x"})
+        == "arn:aws:logs:{{Ref:AWS::Region}}:x"
+    )
     assert resolver().resolve({"Ref": "Queue"}).reason == "Ref Queue"  # the plain resolver still does not guess

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import check_text, run_process
 
 from tapcheck.checker.findings import FileError
 from tapcheck.checker.loader import (
@@ -16,6 +15,8 @@ from tapcheck.checker.loader import (
     MAX_TEMPLATE_BYTES,
     load_template,
 )
+
+from conftest import check_text, run_process
 
 MINIMAL = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n"
 
@@ -47,14 +48,19 @@ BAD_INPUTS = {
     "duplicate keys": (MINIMAL + "  Queue:\n    Type: AWS::SNS::Topic\n", "duplicate key 'Queue' (first at line 2)", 4),
     "python object tag": (
         "Resources: !!python/object/apply:os.system ['touch /tmp/tapcheck-pwned']\n",
-        "unsupported YAML tag", 1,
+        "unsupported YAML tag",
+        1,
     ),
     "alias bomb": (ALIAS_BOMB, "alias bomb", None),
     "recursive alias": ("Resources: &r\n  Queue: *r\n", "recursive YAML alias", None),
     "empty": ("", "file is empty", None),
     "comments only": ("# nothing here\n", "file holds no YAML document", None),
     "invalid json": ('{"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}\n "Topic": {}}}', "invalid JSON", 2),
-    "json duplicate keys": ('{"Resources": {\n"A": {"Type": "X"},\n"A": {"Type": "Y"}}}', "duplicate key 'A' (first at line 2)", 3),
+    "json duplicate keys": (
+        '{"Resources": {\n"A": {"Type": "X"},\n"A": {"Type": "Y"}}}',
+        "duplicate key 'A' (first at line 2)",
+        3,
+    ),
     "pre-processor type": ("Resources:\n  Net:\n    Type: !Rain::Module vpc.yml\n", "pre-processor", 2),
 }
 
@@ -130,12 +136,20 @@ def test_alias_bomb_limit_is_on_expanded_size():
 
 
 def test_reused_aliases_within_limits_load(tmp_path):
-    text = MINIMAL.replace("Type: AWS::SQS::Queue", "Type: AWS::SQS::Queue\n    Properties:\n      Tags: &t\n        - {Key: a, Value: b}") + "  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      Tags: *t\n"
+    text = (
+        MINIMAL.replace(
+            "Type: AWS::SQS::Queue",
+            "Type: AWS::SQS::Queue\n    Properties:\n      Tags: &t\n        - {Key: a, Value: b}",
+        )
+        + "  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      Tags: *t\n"
+    )
     assert check_text(tmp_path, text).status == "checked"
 
 
 def test_short_and_long_intrinsic_forms_are_the_same(tmp_path):
-    short = check_text(tmp_path, """
+    short = check_text(
+        tmp_path,
+        """
 Parameters:
   Environment: {Type: String, AllowedValues: [a, b], Default: a}
 Resources:
@@ -145,8 +159,12 @@ Resources:
       Tags:
         - Key: Environment
           Value: !Sub '${Environment}-x'
-""", name="short.yml")
-    long = check_text(tmp_path, """
+""",
+        name="short.yml",
+    )
+    long = check_text(
+        tmp_path,
+        """
 Parameters:
   Environment: {Type: String, AllowedValues: [a, b], Default: a}
 Resources:
@@ -156,12 +174,18 @@ Resources:
       Tags:
         - Key: Environment
           Value: {"Fn::Sub": "${Environment}-x"}
-""", name="long.yml")
-    as_json = check_text(tmp_path, """{
+""",
+        name="long.yml",
+    )
+    as_json = check_text(
+        tmp_path,
+        """{
   "Parameters": {"Environment": {"Type": "String", "AllowedValues": ["a", "b"], "Default": "a"}},
   "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {
     "Tags": [{"Key": "Environment", "Value": {"Fn::Sub": "${Environment}-x"}}]}}}
-}""", name="t.json")
+}""",
+        name="t.json",
+    )
 
     def summary(result):
         return sorted((f.rule_id, f.message, tuple(f.scenarios)) for f in result.findings)

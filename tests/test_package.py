@@ -10,9 +10,10 @@ import sys
 import zipfile
 
 import pytest
-from conftest import FIXTURES, REPO
 
 from tapcheck import __version__
+
+from conftest import FIXTURES, REPO
 
 
 def build(kind: str, out) -> zipfile.ZipFile:
@@ -52,7 +53,11 @@ def test_installed_wheel_runs(wheel, tmp_path):
     code = "import tapcheck, sys; print(tapcheck.__file__); from tapcheck.checker.cli import main; sys.exit(main(sys.argv[1:]))"
     process = subprocess.run(
         [sys.executable, "-c", code, "-q", FIXTURES / "tags" / "tap101_fail.yml"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
     )
     assert process.stdout.splitlines()[0] == str(site / "tapcheck" / "__init__.py")
     assert process.returncode == 1 and "TAP101" in process.stdout
@@ -63,12 +68,14 @@ def test_editable_install_maps_the_namespace_to_the_checkout(tmp_path):
     site = tmp_path / "site"
     editable.extractall(site)
     code = (
-        "import site, importlib.util as u; site.addsitedir(%r);"
+        f"import site, importlib.util as u; site.addsitedir({str(site)!r});"
         "print(u.find_spec('tapcheck.rules').origin); print(u.find_spec('tapcheck.checker').origin);"
         "print(u.find_spec('rules'), u.find_spec('checker'), u.find_spec('reports'))"
-    ) % str(site)
+    )
     # -S: without this environment's own install of tapcheck in the way
-    process = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    process = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
     assert process.returncode == 0, process.stderr
     rules, checker, generic = process.stdout.splitlines()
     assert rules == str(REPO / "rules" / "__init__.py")

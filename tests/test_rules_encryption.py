@@ -3,9 +3,9 @@ scenario, bucket policies found by Ref and by name, table overrides from config.
 
 from __future__ import annotations
 
-from conftest import FIXTURES, findings
-
 from tapcheck.checker.config import Config
+
+from conftest import FIXTURES, findings
 
 ENCRYPTION = FIXTURES / "encryption"
 
@@ -18,17 +18,25 @@ def test_tap201_data_stores_without_encryption():
     found = by_resource(findings(ENCRYPTION / "tap201.yml", "TAP201"))
     assert set(found) == {"ConditionalTable", "PlainQueue", "Topic", "Bucket", "Logs", "Database", "Function"}
     assert found["ConditionalTable"].scenarios == ["Environment=development"]
-    assert found["ConditionalTable"].message == "AWS::DynamoDB::Table is not encrypted at rest (set SSESpecification.SSEEnabled)"
+    assert (
+        found["ConditionalTable"].message
+        == "AWS::DynamoDB::Table is not encrypted at rest (set SSESpecification.SSEEnabled)"
+    )
     assert found["PlainQueue"].path == "Properties.SqsManagedSseEnabled" and found["PlainQueue"].line == 21
     assert found["Logs"].severity == "warning" and found["Function"].severity == "info"
     assert found["Database"].severity == "error" and found["Bucket"].scenarios == []
 
 
 def test_tap201_table_is_overridable_from_config():
-    config = Config(encryption_types={
-        "AWS::Logs::LogGroup": None,
-        "AWS::SNS::Topic": {"severity": "warning", "encrypted": {"all": [{"path": "KmsMasterKeyId", "present": True}]}},
-    })
+    config = Config(
+        encryption_types={
+            "AWS::Logs::LogGroup": None,
+            "AWS::SNS::Topic": {
+                "severity": "warning",
+                "encrypted": {"all": [{"path": "KmsMasterKeyId", "present": True}]},
+            },
+        }
+    )
     found = by_resource(findings(ENCRYPTION / "tap201.yml", "TAP201", config))
     assert "Logs" not in found and found["Topic"].severity == "warning"
 

@@ -3,10 +3,10 @@ forms, SAM policy templates, key policies and deny statements."""
 
 from __future__ import annotations
 
-from conftest import FIXTURES, findings
-
 from tapcheck.checker.iam_data import iam_data
 from tapcheck.rules.iam import has_restricting_condition, is_public, is_unscoped
+
+from conftest import FIXTURES, findings
 
 IAM = FIXTURES / "iam"
 EXPOSURE = FIXTURES / "exposure"
@@ -38,8 +38,18 @@ def test_tap301_passes_exact_actions_key_policy_root_sam_templates_and_denies():
 def test_tap302_scopable_actions_on_wildcard_resources():
     # ec2:DescribeInstances only works on '*' (per the IAM data), so it is not named
     assert summary(findings(IAM / "tap302_fail.yml", "TAP302")) == [
-        ("Policy", "error", 15, "allows Resource '*' for actions that can be scoped to resources: dynamodb:GetItem, dynamodb:PutItem"),
-        ("Policy", "error", 18, "allows Resource 'arn:aws:s3:::*' for actions that can be scoped to resources: s3:GetObject"),
+        (
+            "Policy",
+            "error",
+            15,
+            "allows Resource '*' for actions that can be scoped to resources: dynamodb:GetItem, dynamodb:PutItem",
+        ),
+        (
+            "Policy",
+            "error",
+            18,
+            "allows Resource 'arn:aws:s3:::*' for actions that can be scoped to resources: s3:GetObject",
+        ),
     ]
 
 
@@ -113,7 +123,11 @@ def test_tap310_unauthenticated_methods_and_function_urls():
 def test_helpers():
     assert is_unscoped("*") and is_unscoped("arn:aws:s3:::*") and is_unscoped("arn:aws:dynamodb:*:*:*")
     assert not is_unscoped("arn:aws:dynamodb:*:*:table/*") and not is_unscoped("arn:aws:s3:::b/*")
-    assert is_public("*") and is_public({"AWS": ["arn:aws:iam::1:root", "*"]}) and not is_public({"Service": "s3.amazonaws.com"})
+    assert (
+        is_public("*")
+        and is_public({"AWS": ["arn:aws:iam::1:root", "*"]})
+        and not is_public({"Service": "s3.amazonaws.com"})
+    )
     assert has_restricting_condition({"StringEquals": {"AWS:SourceAccount": "1"}})
     assert not has_restricting_condition({"StringEquals": {"s3:prefix": "a"}})
 

@@ -3,9 +3,9 @@ metrics, alarms on absent resources, tracing, log groups named through a Ref."""
 
 from __future__ import annotations
 
-from conftest import FIXTURES, findings
-
 from tapcheck.checker.config import Config
+
+from conftest import FIXTURES, findings
 
 MONITORING = FIXTURES / "monitoring"
 
@@ -33,7 +33,12 @@ def test_tap502_alarm_without_actions():
 
 def test_tap503_misspelt_metric_and_absent_resource():
     assert rule(MONITORING / "alarms.yml", "TAP503") == [
-        ("ElsewhereErrors", "warning", "dimension FunctionName = 'some-other-function' names no resource of this template", ()),
+        (
+            "ElsewhereErrors",
+            "warning",
+            "dimension FunctionName = 'some-other-function' names no resource of this template",
+            (),
+        ),
         ("FunctionThrottle", "warning", "AWS/Lambda has no metric 'Throttle'; did you mean 'Throttles'?", ()),
     ]
 
@@ -48,13 +53,28 @@ def test_tap504_tracing():
 def test_tap505_log_groups_and_retention_per_scenario():
     assert rule(MONITORING / "logs_and_tracing.yml", "TAP505") == [
         ("SharedLogs", "warning", "log group has no RetentionInDays: logs are kept forever", ()),
-        ("TracedLogs", "warning", "log group keeps logs 30 days; the policy asks for at least 90", ("Environment=production",)),
-        ("Untraced", "warning", "function has no explicit log group: Lambda creates /aws/lambda/<name> and keeps its logs forever", ()),
+        (
+            "TracedLogs",
+            "warning",
+            "log group keeps logs 30 days; the policy asks for at least 90",
+            ("Environment=production",),
+        ),
+        (
+            "Untraced",
+            "warning",
+            "function has no explicit log group: Lambda creates /aws/lambda/<name> and keeps its logs forever",
+            (),
+        ),
     ]
 
 
 def test_tap505_policy_is_configurable():
     config = Config(log_retention={"parameter": "Environment", "minimum-days": {"production": 30}, "default-days": 14})
     found = rule(MONITORING / "logs_and_tracing.yml", "TAP505", config)
-    assert ("TracedLogs", "warning", "log group keeps logs 7 days; the policy asks for at least 14", ("Environment=development",)) in found
+    assert (
+        "TracedLogs",
+        "warning",
+        "log group keeps logs 7 days; the policy asks for at least 14",
+        ("Environment=development",),
+    ) in found
     assert not any("at least 30" in m for _, _, m, _ in found)

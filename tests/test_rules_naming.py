@@ -3,10 +3,10 @@ names valid in one scenario and not another."""
 
 from __future__ import annotations
 
-from conftest import FIXTURES, findings
-
 from tapcheck.checker.config import Config
 from tapcheck.checker.physical_names import name_properties
+
+from conftest import FIXTURES, findings
 
 NAMING = FIXTURES / "naming"
 

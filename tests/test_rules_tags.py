@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES, check, findings
-
 from tapcheck.checker.config import Config, TagPolicy
+
+from conftest import FIXTURES, check, findings
 
 TAGS = FIXTURES / "tags"
 
@@ -67,7 +67,9 @@ def test_tap101_required_tags_come_from_config():
 def test_tap101_unresolvable_tags_are_info_not_error(tmp_path):
     from conftest import check_text
 
-    result = check_text(tmp_path, """
+    result = check_text(
+        tmp_path,
+        """
 Parameters:
   TagList:
     Type: String
@@ -76,7 +78,8 @@ Resources:
     Type: AWS::SQS::Queue
     Properties:
       Tags: !Ref TagList
-""")
+""",
+    )
     (finding,) = [f for f in result.findings if f.rule_id == "TAP101"]
     assert finding.severity == "info" and "cannot tell" in finding.message
 

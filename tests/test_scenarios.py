@@ -9,17 +9,21 @@ from tapcheck.checker.template import Template
 
 def template(parameters, used=None):
     used = list(parameters) if used is None else used
-    resources = {f"R{i}": {"Type": "AWS::SQS::Queue", "Properties": {"P": {"Ref": name}}} for i, name in enumerate(used)}
+    resources = {
+        f"R{i}": {"Type": "AWS::SQS::Queue", "Properties": {"P": {"Ref": name}}} for i, name in enumerate(used)
+    }
     return Template("t.yml", "", {"Parameters": parameters, "Resources": resources})
 
 
 def test_allowed_values_span_scenarios_and_defaults_are_fixed():
-    t = template({
-        "Env": {"Type": "String", "AllowedValues": ["dev", "prod"], "Default": "dev"},
-        "Name": {"Type": "String", "Default": "n"},
-        "Free": {"Type": "String"},
-        "List": {"Type": "CommaDelimitedList", "Default": "a, b"},
-    })
+    t = template(
+        {
+            "Env": {"Type": "String", "AllowedValues": ["dev", "prod"], "Default": "dev"},
+            "Name": {"Type": "String", "Default": "n"},
+            "Free": {"Type": "String"},
+            "List": {"Type": "CommaDelimitedList", "Default": "a, b"},
+        }
+    )
     result = build_scenarios(t, {}, 64)
     assert [s.label for s in result.scenarios] == ["Env=dev", "Env=prod"]
     first = result.scenarios[0].parameters
@@ -28,7 +32,10 @@ def test_allowed_values_span_scenarios_and_defaults_are_fixed():
 
 
 def test_unused_parameters_do_not_multiply_scenarios():
-    t = template({"Env": {"AllowedValues": ["a", "b"]}, "Unused": {"AllowedValues": ["x", "y", "z"], "Default": "x"}}, used=["Env"])
+    t = template(
+        {"Env": {"AllowedValues": ["a", "b"]}, "Unused": {"AllowedValues": ["x", "y", "z"], "Default": "x"}},
+        used=["Env"],
+    )
     result = build_scenarios(t, {}, 64)
     assert len(result.scenarios) == 2 and result.scenarios[0].parameters["Unused"] == "x"
 
@@ -64,4 +71,6 @@ def test_sampling_note_reaches_the_file_result(tmp_path):
     text = f"Parameters:\n{params}Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n{refs}"
     result = check_text(tmp_path, text)
     assert result.scenarios == 64
-    assert result.notes == ["checked 64 of 729 parameter combinations (sampled; raise scenarios.max in .tapcheck.yml to check all)"]
+    assert result.notes == [
+        "checked 64 of 729 parameter combinations (sampled; raise scenarios.max in .tapcheck.yml to check all)"
+    ]

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from conftest import SEED, needs_shared, run_process
-
 from tapcheck.checker.runner import check_file
+
+from conftest import SEED, needs_shared, run_process
 
 pytestmark = needs_shared
 
 UNTAGGED = {
-    "NATGatewayEIP", "DynamoDBVPCEndpoint", "StateMachineLogGroup", "ProcessingLambdaLogGroup",
-    "ValidationLambdaLogGroup", "NotificationLambdaLogGroup", "ProcessingLambdaErrorAlarm",
-    "ProcessingLambdaDurationAlarm", "ProcessingLambdaThrottleAlarm", "DynamoDBUserErrorsAlarm",
-    "ApiGateway4xxAlarm", "ApiGateway5xxAlarm", "StepFunctionsFailedExecutionsAlarm",
+    "NATGatewayEIP",
+    "DynamoDBVPCEndpoint",
+    "StateMachineLogGroup",
+    "ProcessingLambdaLogGroup",
+    "ValidationLambdaLogGroup",
+    "NotificationLambdaLogGroup",
+    "ProcessingLambdaErrorAlarm",
+    "ProcessingLambdaDurationAlarm",
+    "ProcessingLambdaThrottleAlarm",
+    "DynamoDBUserErrorsAlarm",
+    "ApiGateway4xxAlarm",
+    "ApiGateway5xxAlarm",
+    "StepFunctionsFailedExecutionsAlarm",
 }
 MISSING_ENVIRONMENT = {
-    "PrivateSubnetAZ1", "PrivateSubnetAZ2", "PublicSubnetAZ1", "InternetGateway", "NATGateway",
-    "PublicRouteTable", "PrivateRouteTable", "LambdaSecurityGroup",
+    "PrivateSubnetAZ1",
+    "PrivateSubnetAZ2",
+    "PublicSubnetAZ1",
+    "InternetGateway",
+    "NATGateway",
+    "PublicRouteTable",
+    "PrivateRouteTable",
+    "LambdaSecurityGroup",
 }
 
 

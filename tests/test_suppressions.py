@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES, check
-
 from tapcheck.checker.config import Config, ConfigSuppression
+
+from conftest import FIXTURES, check
 
 SUPPRESSIONS = FIXTURES / "suppressions"
 
@@ -60,6 +60,8 @@ def test_config_suppression_by_rule_path_and_resource():
 
 def test_disabled_rules_and_severity_overrides():
     template = SUPPRESSIONS.parent / "tags" / "tap101_fail.yml"
-    assert [f for f in check(template, Config(disabled_rules=frozenset({"TAP101"}))).findings if f.rule_id == "TAP101"] == []
+    assert [
+        f for f in check(template, Config(disabled_rules=frozenset({"TAP101"}))).findings if f.rule_id == "TAP101"
+    ] == []
     softened = [f for f in check(template, Config(severities={"TAP101": "warning"})).findings if f.rule_id == "TAP101"]
     assert softened and {f.severity for f in softened} == {"warning"}
