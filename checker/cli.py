@@ -30,7 +30,7 @@ from .findings import SEVERITIES, Result, severity_rank
 from .runner import run
 
 ENGINES = ("tapcheck", "cfn-lint", "checkov")
-AVAILABLE_ENGINES = ("tapcheck",)
+AVAILABLE_ENGINES = ("tapcheck", "cfn-lint")
 SUBCOMMANDS = ("rules", "explain")
 
 
@@ -73,7 +73,7 @@ def check_parser() -> argparse.ArgumentParser:
         "--severity", choices=SEVERITIES, default="info", help="lowest severity to report (default: info)"
     )
     parser.add_argument(
-        "--engines", metavar="LIST", help=f"comma-separated engines: {', '.join(ENGINES)} (default: tapcheck)"
+        "--engines", metavar="LIST", help=f"comma-separated engines: {', '.join(ENGINES)} (default: tapcheck,cfn-lint)"
     )
     parser.add_argument(
         "--param", action="append", default=[], metavar="KEY=VALUE", help="pin a template parameter; repeatable"

@@ -80,7 +80,9 @@ class Config:
     """TAP505's minimum retention: parameter, its values' minimum days, and
     optionally `default-days` for the other values."""
     fail_on: str = "error"
-    engines: tuple[str, ...] = ("tapcheck",)
+    engines: tuple[str, ...] = ("tapcheck", "cfn-lint")
+    regions: tuple[str, ...] = ("us-east-1",)
+    """Regions cfn-lint checks the template against."""
     source: str | None = None
     """The file this configuration came from; None for the defaults."""
 
@@ -167,6 +169,7 @@ def config_from_data(data: Any, source: str, known_rule) -> Config:
         log_retention=monitoring.get("log-retention", defaults.log_retention),
         fail_on=data.get("fail-on", defaults.fail_on),
         engines=tuple(data.get("engines", defaults.engines)),
+        regions=tuple(data.get("regions", defaults.regions)),
         source=source,
     )
 

@@ -21,7 +21,8 @@ class FileContext:
     template: Template
     config: Config
     suppressions: list[Suppression] = field(default_factory=list)
-    known_rule: Callable[[str], bool] = lambda rule_id: False
+    engine_of: Callable[[str], str | None] = lambda rule_id: None
+    """Which engine a rule id belongs to (None for ids no engine has)."""
 
     def finding(
         self,

@@ -86,6 +86,8 @@ class Result:
     engines: list[str]
     version: str
     fail_on: str = "error"
+    versions: dict[str, str] = field(default_factory=dict)
+    """Each engine's version."""
 
     @property
     def findings(self) -> list[Finding]:

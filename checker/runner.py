@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tapcheck import __version__
-from tapcheck.rules import ALL_RULES, RULES_BY_ID, known_rule
+from tapcheck.rules import ALL_RULES, RULES_BY_ID, engine_of
 
+from .cfn_lint_engine import CFN_LINT_VERSION, cfn_lint_findings, drop_covered
 from .config import Config
 from .context import FileContext, ScenarioContext
 from .discovery import Candidate, find_candidates
@@ -26,7 +27,14 @@ def run(arguments: list[str], config: Config) -> Result:
         result = check_candidate(candidate, config)
         if result is not None:
             results.append(result)
-    return Result(results, engines=list(config.engines), version=__version__, fail_on=config.fail_on)
+    versions = {"tapcheck": __version__, "cfn-lint": CFN_LINT_VERSION}
+    return Result(
+        results,
+        engines=list(config.engines),
+        version=__version__,
+        fail_on=config.fail_on,
+        versions={engine: versions[engine] for engine in config.engines},
+    )
 
 
 def check_candidate(candidate: Candidate, config: Config) -> FileResult | None:
@@ -46,50 +54,25 @@ def check_candidate(candidate: Candidate, config: Config) -> FileResult | None:
 
 
 def check_template(template: Template, config: Config) -> FileResult:
-    rules = [rule for rule in ALL_RULES if rule.id not in config.disabled_rules]
     scenario_set = build_scenarios(template, config.params, config.max_scenarios, config.policy_parameters())
-    pseudo = {"AWS::StackName": config.stack_name}
-    merged: dict[tuple, Finding] = {}
-    holds_in: dict[tuple, list[str]] = {}
-    for scenario in scenario_set.scenarios:
-        context = ScenarioContext(
-            template,
-            config,
-            scenario=scenario,
-            resolver=Resolver(template, scenario.parameters, pseudo),
-        )
-        for rule in rules:
-            if not rule.per_scenario:
-                continue
-            for finding in rule.check(context):
-                key = (
-                    finding.rule_id,
-                    finding.resource,
-                    finding.path,
-                    finding.line,
-                    finding.column,
-                    finding.message,
-                    finding.severity,
-                )
-                merged.setdefault(key, finding)
-                labels = holds_in.setdefault(key, [])
-                if scenario.label not in labels:
-                    labels.append(scenario.label)
+    own = _own_findings(template, config, scenario_set) if "tapcheck" in config.engines else []
+    engine = []
+    if "cfn-lint" in config.engines:
+        engine = drop_covered(cfn_lint_findings(template, config), own)
     every = len(scenario_set.scenarios)
-    for key, finding in merged.items():
-        labels = holds_in[key]
-        finding.scenarios = [] if len(labels) == every else labels
 
     suppressions = read_suppressions(template)
-    kept, suppressed = apply_suppressions(list(merged.values()), suppressions, config.suppressions)
-    file_context = FileContext(template, config, suppressions, known_rule)
-    file_findings = [f for rule in rules if not rule.per_scenario for f in rule.check(file_context)]
+    kept, suppressed = apply_suppressions(own + engine, suppressions, config.suppressions)
+    file_context = FileContext(template, config, suppressions, engine_of)
+    rules = [rule for rule in ALL_RULES if rule.id not in config.disabled_rules and not rule.per_scenario]
+    file_findings = [f for rule in rules for f in rule.check(file_context)] if "tapcheck" in config.engines else []
     more_kept, more_suppressed = apply_suppressions(file_findings, [], config.suppressions)
     kept += more_kept
     suppressed += more_suppressed
 
     for finding in kept + suppressed:
-        default = RULES_BY_ID[finding.rule_id].severity
+        rule = RULES_BY_ID.get(finding.rule_id)
+        default = rule.severity if rule else finding.severity
         if finding.severity == default and finding.rule_id in config.severities:
             finding.severity = config.severities[finding.rule_id]
         finding.snippet = template.snippet(finding.line)
@@ -112,6 +95,39 @@ def check_template(template: Template, config: Config) -> FileResult:
         suppressed=sorted(suppressed, key=Finding.sort_key),
         notes=notes,
     )
+
+
+def _own_findings(template: Template, config: Config, scenario_set) -> list[Finding]:
+    """tapcheck's rules in every scenario, merged: a finding that holds in every
+    scenario carries none, the others the scenarios they hold in."""
+    rules = [rule for rule in ALL_RULES if rule.id not in config.disabled_rules and rule.per_scenario]
+    pseudo = {"AWS::StackName": config.stack_name}
+    merged: dict[tuple, Finding] = {}
+    holds_in: dict[tuple, list[str]] = {}
+    for scenario in scenario_set.scenarios:
+        context = ScenarioContext(
+            template, config, scenario=scenario, resolver=Resolver(template, scenario.parameters, pseudo)
+        )
+        for rule in rules:
+            for finding in rule.check(context):
+                key = (
+                    finding.rule_id,
+                    finding.resource,
+                    finding.path,
+                    finding.line,
+                    finding.column,
+                    finding.message,
+                    finding.severity,
+                )
+                merged.setdefault(key, finding)
+                labels = holds_in.setdefault(key, [])
+                if scenario.label not in labels:
+                    labels.append(scenario.label)
+    every = len(scenario_set.scenarios)
+    for key, finding in merged.items():
+        labels = holds_in[key]
+        finding.scenarios = [] if len(labels) == every else labels
+    return list(merged.values())
 
 
 def check_file(path: str | Path, config: Config | None = None) -> FileResult:

@@ -27,11 +27,18 @@ ENGINE_RULE_IDS = {
 
 def known_rule(rule_id: str) -> bool:
     """Whether `rule_id` names a tapcheck rule or has the shape of another engine's."""
-    return rule_id in RULES_BY_ID or any(p.match(rule_id) for p in ENGINE_RULE_IDS.values())
+    return engine_of(rule_id) is not None
+
+
+def engine_of(rule_id: str) -> str | None:
+    """`tapcheck`, `cfn-lint` or `checkov` by the shape of the id; None if unknown."""
+    if rule_id in RULES_BY_ID:
+        return "tapcheck"
+    return next((engine for engine, pattern in ENGINE_RULE_IDS.items() if pattern.match(rule_id)), None)
 
 
 def get_rule(rule_id: str) -> Rule | None:
     return RULES_BY_ID.get(rule_id.upper())
 
 
-__all__ = ["ALL_RULES", "AREAS", "RULES_BY_ID", "Rule", "get_rule", "known_rule"]
+__all__ = ["ALL_RULES", "AREAS", "RULES_BY_ID", "Rule", "engine_of", "get_rule", "known_rule"]

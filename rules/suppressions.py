@@ -96,8 +96,11 @@ class UnusedSuppression(Rule):
             if suppression.problem is not None or suppression.used:
                 continue
             rule_id = suppression.rule_id
-            if not context.known_rule(rule_id):
+            engine = context.engine_of(rule_id)
+            if engine is None:
                 message = f"suppression of {rule_id} suppresses nothing: no rule has that id"
+            elif engine not in context.config.engines:
+                message = f"suppression of {rule_id} suppresses nothing: the {engine} engine did not run"
             else:
                 message = f"suppression of {rule_id} suppresses nothing: the rule reports no finding here"
             yield context.finding(self, suppression.resource, SUPPRESS_PATH, suppression.node, message)

@@ -1,0 +1,77 @@
+"""The cfn-lint engine: cfn-lint's rules, run in-process on the template tapcheck has
+already parsed (with cfn-lint's own decoder), reported as findings under cfn-lint's
+rule ids."""
+
+from __future__ import annotations
+
+import copy
+import re
+from functools import cache
+
+from cfnlint.config import ConfigMixIn
+from cfnlint.runner import Runner
+from cfnlint.version import __version__ as CFN_LINT_VERSION
+
+from .findings import Finding
+
+ENGINE = "cfn-lint"
+SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
+COVERED_BY_TAPCHECK = {
+    # cfn-lint rule: (tapcheck rule, start of its message) that says the same thing
+    # about the same resource; the tapcheck finding is kept, it names the exact key.
+    "E3024": ("TAP103", "duplicate tag key"),
+}
+
+__all__ = ["CFN_LINT_VERSION", "cfn_lint_findings"]
+
+
+@cache
+def _runner(regions: tuple[str, ...], ignored: tuple[str, ...]) -> Runner:
+    """cfn-lint's rules load once per process (about 0.4 s)."""
+    return Runner(ConfigMixIn(cli_args=[], regions=list(regions), ignore_checks=list(ignored)))
+
+
+def cfn_lint_findings(template, config) -> list[Finding]:
+    ignored = tuple(sorted(r for r in config.disabled_rules if re.match(r"^[EWI]\d{4}$", r)))
+    runner = _runner(tuple(config.regions), ignored)
+    # cfn-lint may transform the data it is given (SAM): it gets its own copy
+    matches = runner.validate_template(copy.deepcopy(template.data))
+    return [_finding(template, match) for match in matches]
+
+
+def _finding(template, match) -> Finding:
+    rule = match.rule
+    path = [str(p) for p in (match.path or [])]
+    resource = path[1] if len(path) > 1 and path[0] == "Resources" else None
+    inner = path[2:] if resource else path
+    return Finding(
+        rule_id=rule.id,
+        name=_slug(rule.shortdesc or rule.id),
+        severity=SEVERITIES.get(rule.id[:1], "warning"),
+        area=ENGINE,
+        file=template.path,
+        resource=resource,
+        path=".".join(inner),
+        line=max(1, int(match.linenumber or 1)),
+        column=max(1, int(match.columnnumber or 1)),
+        message=match.message,
+        engine=ENGINE,
+        fix=f"see {rule.source_url}" if getattr(rule, "source_url", "") else "",
+    )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def drop_covered(engine_findings: list[Finding], own: list[Finding]) -> list[Finding]:
+    """Leave out cfn-lint findings that a tapcheck finding already makes."""
+    kept = []
+    for finding in engine_findings:
+        covered = COVERED_BY_TAPCHECK.get(finding.rule_id)
+        if covered and any(
+            f.rule_id == covered[0] and f.resource == finding.resource and f.message.startswith(covered[1]) for f in own
+        ):
+            continue
+        kept.append(finding)
+    return kept

@@ -1,0 +1,68 @@
+"""The cfn-lint engine: its findings under its own ids, in-process on the parsed
+template, deduplicated against tapcheck's, suppressible like any other."""
+
+from __future__ import annotations
+
+import copy
+
+from tapcheck.checker.cfn_lint_engine import cfn_lint_findings
+from tapcheck.checker.config import Config
+from tapcheck.checker.loader import load_template
+
+from conftest import FIXTURES, check
+
+TEMPLATE = FIXTURES / "engines" / "cfn_lint.yml"
+
+
+def by_rule(findings):
+    return {(f.rule_id, f.resource): f for f in findings}
+
+
+def test_cfn_lint_findings_keep_their_ids_lines_and_severities():
+    result = check(TEMPLATE)
+    found = by_rule(result.findings)
+    invalid = found["E3012", "Network"]
+    assert invalid.engine == "cfn-lint" and invalid.severity == "error" and invalid.area == "cfn-lint"
+    assert invalid.line == 10 and invalid.path == "Properties.EnableDnsSupport"
+    unused = found["W2001", None]
+    assert unused.severity == "warning" and unused.line == 3
+
+
+def test_duplicate_tag_keys_are_reported_once():
+    result = check(TEMPLATE)
+    assert ("TAP103", "Network") in by_rule(result.findings)
+    assert ("E3024", "Network") not in by_rule(result.findings)
+    alone = check(TEMPLATE, Config(engines=("cfn-lint",)))
+    assert ("E3024", "Network") in by_rule(alone.findings)  # without tapcheck's rules, cfn-lint's stays
+
+
+def test_cfn_lint_ids_are_suppressed_and_disabled_like_tapcheck_ids():
+    result = check(TEMPLATE)
+    assert [(f.rule_id, f.resource, f.reason) for f in result.suppressed] == [
+        ("E3002", "Gateway", "exercised by the engine test"),
+    ]
+    quiet = check(TEMPLATE, Config(disabled_rules=frozenset({"W2001"})))
+    assert ("W2001", None) not in by_rule(quiet.findings)
+    softened = check(TEMPLATE, Config(severities={"E3012": "warning"}))
+    assert by_rule(softened.findings)["E3012", "Network"].severity == "warning"
+
+
+def test_engines_option_selects_engines():
+    tapcheck_only = check(TEMPLATE, Config(engines=("tapcheck",)))
+    assert {f.engine for f in tapcheck_only.findings} == {"tapcheck"}
+    cfn_lint_only = check(TEMPLATE, Config(engines=("cfn-lint",)))
+    assert {f.engine for f in cfn_lint_only.findings} == {"cfn-lint"}
+
+
+def test_unused_suppression_of_an_engine_that_did_not_run():
+    result = check(TEMPLATE, Config(engines=("tapcheck",)))
+    (unused,) = [f for f in result.findings if f.rule_id == "TAP002"]
+    assert unused.message == "suppression of E3002 suppresses nothing: the cfn-lint engine did not run"
+
+
+def test_the_parsed_template_is_not_changed_by_cfn_lint():
+    sam = FIXTURES / "tags" / "tap101_sam.yml"
+    template = load_template(sam)
+    before = copy.deepcopy(template.data)
+    cfn_lint_findings(template, Config())
+    assert template.data == before
