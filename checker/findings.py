@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 
 SEVERITIES = ("error", "warning", "info")
@@ -31,6 +33,13 @@ class Finding:
     fix: str = ""
     reason: str | None = None
     """Why the finding is suppressed; None while it is not."""
+
+    def fingerprint(self) -> str:
+        """Identifies the finding across runs: the same problem at the same place keeps
+        its fingerprint when unrelated lines above it are added or removed."""
+        message = re.sub(r"\bline \d+", "line", self.message)
+        text = "\x1f".join((self.engine, self.rule_id, self.file, self.resource or "", self.path, message))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.rule_id, self.message)

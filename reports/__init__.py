@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from . import console, json_report
+from . import console, html, json_report, junit, markdown, sarif
 
 RENDERERS = {
     "console": console.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "markdown": markdown.render,
+    "html": html.render,
 }
 FORMATS = tuple(RENDERERS)

@@ -1,0 +1,194 @@
+"""The report formats: SARIF validates against the 2.1.0 schema, JUnit parses, and
+console, JSON, SARIF, JUnit, Markdown and HTML all carry the same findings."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import jsonschema
+import pytest
+from junitparser import Error, Failure, JUnitXml, Skipped
+
+from tapcheck.checker.config import Config
+from tapcheck.checker.findings import Result
+from tapcheck.checker.runner import run
+from tapcheck.reports import RENDERERS
+
+from conftest import FIXTURES, REPO, SEED, SHARED, needs_shared
+
+SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
+SUPPRESSED = FIXTURES / "suppressions" / "used_with_reason.yml"
+BROKEN = FIXTURES / "bad" / "broken.yml"
+
+
+@pytest.fixture(scope="module")
+def result() -> Result:
+    BROKEN.parent.mkdir(exist_ok=True)
+    paths = [str(SEED), str(REPO / "reference" / "TapStack.yml"), str(SUPPRESSED), str(BROKEN)]
+    return run([p for p in paths if p != str(SEED) or SEED.is_file()], Config())
+
+
+def render(result, name):
+    return RENDERERS[name](result, color=False, quiet=False)
+
+
+def keys(result):
+    return sorted((f.rule_id, f.file, f.line) for f in result.findings)
+
+
+@needs_shared
+def test_sarif_validates_and_carries_docs_fingerprints_and_suppressions(result):
+    data = json.loads(render(result, "sarif"))
+    jsonschema.Draft7Validator(json.loads(SARIF_SCHEMA.read_text())).validate(data)
+    run_ = data["runs"][0]
+    rules = {r["id"]: r for r in run_["tool"]["driver"]["rules"]}
+    assert "## Why it matters" in rules["TAP101"]["help"]["markdown"]
+    assert rules["TAP101"]["defaultConfiguration"]["level"] == "error"
+    results = run_["results"]
+    open_results = [r for r in results if "suppressions" not in r]
+    located = [
+        (
+            r["ruleId"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].removeprefix("file://"),
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for r in open_results
+    ]
+    assert sorted(located) == keys(result)
+    (suppressed,) = [r for r in results if "suppressions" in r]
+    assert suppressed["suppressions"] == [
+        {"kind": "inSource", "justification": "Elastic IPs are tagged by the network team's automation"}
+    ]
+    assert all(r["ruleIndex"] == list(rules).index(r["ruleId"]) for r in results)
+    assert run_["invocations"][0]["executionSuccessful"] is False
+    notification = run_["invocations"][0]["toolExecutionNotifications"][0]
+    assert "could not be checked" in notification["message"]["text"]
+
+
+def test_fingerprints_survive_unrelated_edits_above(tmp_path):
+    template = tmp_path / "t.yml"
+    original = (FIXTURES / "cli" / "failing.yml").read_text()
+    template.write_text(original)
+    before = run([str(template)], Config()).findings
+    template.write_text(original.replace("Resources:\n", "Description: added later\nMetadata: {}\nResources:\n"))
+    after = run([str(template)], Config()).findings
+    assert len(before) == 4
+    assert [f.fingerprint() for f in before] == [f.fingerprint() for f in after]
+    assert [f.line + 2 for f in before] == [f.line for f in after]
+    assert len({f.fingerprint() for f in before}) == 4
+
+
+def test_junit_parses_with_a_suite_per_file(result):
+    xml = JUnitXml.fromstring(render(result, "junit"))
+    suites = {suite.name: suite for suite in xml}
+    assert set(suites) == {f.path for f in result.files}
+    failures, skipped, errors, passed = [], [], [], []
+    for suite in xml:
+        for case in suite:
+            outcome = case.result
+            if any(isinstance(r, Failure) for r in outcome):
+                failures.append(case)
+            elif any(isinstance(r, Skipped) for r in outcome):
+                skipped.append(case)
+            elif any(isinstance(r, Error) for r in outcome):
+                errors.append(case)
+            else:
+                passed.append(case)
+    assert len(failures) == len(result.findings) and len(skipped) == len(result.suppressed)
+    assert len(errors) == len(result.errors) == 1
+    messages = sorted(re.match(r"(.+?):(\d+):", c.result[0].message).groups() for c in failures)
+    assert sorted((file, str(line)) for _, file, line in keys(result)) == messages
+    assert any(case.name.startswith("TAP204 ") for case in passed)  # a rule with nothing to report passes
+
+
+def test_markdown_lists_every_finding_and_is_short_when_clean(result):
+    text = render(result, "markdown")
+    rows = [
+        line
+        for line in text.splitlines()
+        if line.startswith("| 🔴") or line.startswith("| 🟡") or line.startswith("| 🔵")
+    ]
+    assert len(rows) == len(result.findings)
+    clean = run([str(FIXTURES / "cli" / "compliant.yml")], Config())
+    clean_text = render(clean, "markdown")
+    assert clean_text.startswith("## tapcheck: ✅ no findings in 1 file") and len(clean_text.splitlines()) <= 4
+
+
+class Rows(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.rows, self.external = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr" and "data-severity" in attrs:
+            self.rows.append(attrs)
+        if tag in ("script", "link", "img") and (attrs.get("src") or attrs.get("href")):
+            self.external.append(attrs)
+
+
+def test_html_is_self_contained_and_lists_every_finding(result):
+    text = render(result, "html")
+    parser = Rows()
+    parser.feed(text)
+    assert parser.external == []
+    assert len(parser.rows) == len(result.findings)
+    assert sorted(r["data-severity"] for r in parser.rows) == sorted(f.severity for f in result.findings)
+    for part in (
+        'id="areas"',
+        'id="findings"',
+        'id="suppressed"',
+        'id="errors"',
+        'id="files"',
+        "fix:",
+        "Engines: tapcheck",
+    ):
+        assert part in text
+    assert "Elastic IPs are tagged by the network team" in text
+
+
+def test_console_and_json_agree_with_the_others(result):
+    data = json.loads(render(result, "json"))
+    assert sorted((f["rule_id"], f["file"], f["line"]) for f in data["findings"]) == keys(result)
+    console = RENDERERS["console"](result, color=False, quiet=True)
+    quiet = sorted(
+        re.match(r"(.+?):(\d+):\d+: \w+: (\S+) ", line).groups()
+        for line in console.splitlines()
+        if ": could not be checked" not in line
+    )
+    assert sorted((rule, file, int(line)) for file, line, rule in quiet) == keys(result)
+
+
+chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(chromium is None, reason="Debian's chromium is not installed")
+def test_html_renders_in_headless_chromium(result, tmp_path):
+    page = tmp_path / "report.html"
+    page.write_text(render(result, "html"), encoding="utf-8")
+    process = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    dom = process.stdout
+    assert "tapcheck compliance report" in dom
+    shown = re.search(r'id="f-count"[^>]*>(\d+) shown<', dom)
+    assert shown and int(shown.group(1)) == len(result.findings)  # the script ran: the count is filled in
