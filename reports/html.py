@@ -157,7 +157,8 @@ def _row(finding: Finding) -> str:
         f'<td data-sort="{rank}"><span class="sev {finding.severity}">{finding.severity}</span></td>'
         f"<td>{escape(finding.rule_id)}<br><span class='muted'>{escape(finding.name)}</span></td>"
         f"<td>{escape(finding.area)}</td>"
-        f'<td data-sort="{escape(finding.file)}:{finding.line:08d}"><code>{escape(finding.file)}:{finding.line}:{finding.column}</code></td>'
+        f'<td data-sort="{escape(finding.file)}:{finding.line:08d}">'
+        f"<code>{escape(finding.file)}:{finding.line}:{finding.column}</code></td>"
         f"<td>{escape(finding.resource or '(template)')}<br><span class='muted'>{escape(finding.path)}</span></td>"
         f"<td>{escape(finding.message)}{scenarios}{snippet}{fix}</td></tr>"
     )
@@ -168,7 +169,8 @@ def _suppressed(result: Result) -> str:
         return ""
     rows = "".join(
         f"<tr><td>{escape(f.rule_id)}</td><td><code>{escape(f.file)}:{f.line}</code></td>"
-        f"<td>{escape(f.resource or '(template)')}</td><td>{escape(f.message)}</td><td>{escape(f.reason or '')}</td></tr>"
+        f"<td>{escape(f.resource or '(template)')}</td><td>{escape(f.message)}</td>"
+        f"<td>{escape(f.reason or '')}</td></tr>"
         for f in sorted(result.suppressed, key=Finding.sort_key)
     )
     return (

@@ -64,4 +64,5 @@ def _case(suite, finding: Finding):
 
 def _message(finding: Finding) -> str:
     scenarios = f" [only in: {'; '.join(finding.scenarios)}]" if finding.scenarios else ""
-    return f"{finding.file}:{finding.line}:{finding.column}: {finding.severity}: {finding.rule_id} {finding.message}{scenarios}"
+    where = f"{finding.file}:{finding.line}:{finding.column}"
+    return f"{where}: {finding.severity}: {finding.rule_id} {finding.message}{scenarios}"
