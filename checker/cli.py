@@ -25,6 +25,7 @@ from tapcheck import __version__
 from tapcheck.reports import FORMATS, RENDERERS
 from tapcheck.rules import ALL_RULES, get_rule, known_rule
 
+from .baseline import BaselineError, apply_baseline, read_baseline, write_baseline
 from .config import ConfigError, find_config, load_config
 from .findings import SEVERITIES, Result, severity_rank
 from .runner import run
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] in SUBCOMMANDS:
             return {"rules": rules_command, "explain": explain_command}[argv[0]](argv[1:])
         return check_command(argv)
-    except (UsageError, ConfigError) as err:
+    except (UsageError, ConfigError, BaselineError) as err:
         print(f"tapcheck: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -84,6 +85,17 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", type=Path, metavar="PATH", help="configuration file (default: .tapcheck.yml found upward)"
     )
+    parser.add_argument("--baseline", type=Path, metavar="FILE", help="fail only on findings not in this baseline")
+    parser.add_argument("--write-baseline", type=Path, metavar="FILE", help="record today's findings as the baseline")
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="files checked in parallel (default: the number of cores)",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="check every file again, ignoring cached results")
     parser.add_argument("-q", "--quiet", action="store_true", help="one line per finding, nothing when clean")
     parser.add_argument("--no-color", action="store_true", help="never use colour")
     parser.add_argument("--version", action="version", version=f"tapcheck {__version__}")
@@ -108,10 +120,17 @@ def check_command(argv: list[str]) -> int:
     if unavailable:
         raise UsageError(f"engine {unavailable[0]!r} is not available in tapcheck {__version__}")
 
-    result = run(args.paths, config)
+    if args.jobs < 1:
+        raise UsageError("--jobs needs a number of at least 1")
+    baseline = read_baseline(args.baseline) if args.baseline else None
+    result = run(args.paths, config, jobs=args.jobs, use_cache=not args.no_cache)
     if not result.files:
         raise UsageError(f"no CloudFormation templates found in {', '.join(args.paths)}")
     result = filter_severity(result, args.severity)
+    if args.write_baseline:
+        write_baseline(result, args.write_baseline)
+    if baseline is not None:
+        result = apply_baseline(result, baseline)
     color = not args.no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     for format_name, path in outputs:
         text = RENDERERS[format_name](result, color=color and path is None, quiet=args.quiet)

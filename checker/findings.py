@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -80,13 +80,28 @@ class FileError:
 @dataclass
 class FileResult:
     path: str
-    status: str  # "checked" or "error"
+    status: str  # "checked" or "error" ("skipped" in the cache: found in a directory, not a template)
     scenarios: int = 0
     findings: list[Finding] = field(default_factory=list)
     suppressed: list[Finding] = field(default_factory=list)
     error: FileError | None = None
     notes: list[str] = field(default_factory=list)
     """Things the user should know about how the file was checked (e.g. sampling)."""
+
+    def to_dict(self) -> dict:
+        """Everything, for the result cache (`from_dict` reads it back)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FileResult:
+        return cls(
+            **{
+                **data,
+                "findings": [Finding(**f) for f in data["findings"]],
+                "suppressed": [Finding(**f) for f in data["suppressed"]],
+                "error": FileError(**data["error"]) if data["error"] else None,
+            }
+        )
 
 
 @dataclass
@@ -97,6 +112,10 @@ class Result:
     fail_on: str = "error"
     versions: dict[str, str] = field(default_factory=dict)
     """Each engine's version."""
+    baselined: list[Finding] = field(default_factory=list)
+    """Findings the baseline already had: reported as counts, never failing the run."""
+    fixed: list[dict] = field(default_factory=list)
+    """Baseline entries no finding matches any more."""
 
     @property
     def findings(self) -> list[Finding]:

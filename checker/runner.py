@@ -3,11 +3,14 @@ findings across scenarios, apply suppressions."""
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from tapcheck import __version__
 from tapcheck.rules import ALL_RULES, RULES_BY_ID, engine_of
 
+from . import result_cache
 from .cfn_lint_engine import CFN_LINT_VERSION, cfn_lint_findings, drop_covered
 from .config import Config
 from .context import FileContext, ScenarioContext
@@ -20,13 +23,17 @@ from .suppressions import apply_suppressions, read_suppressions
 from .template import Template
 
 
-def run(arguments: list[str], config: Config) -> Result:
-    """Check every file the command-line arguments name or lead to."""
-    results = []
-    for candidate in find_candidates(arguments):
-        result = check_candidate(candidate, config)
-        if result is not None:
-            results.append(result)
+def run(arguments: list[str], config: Config, *, jobs: int = 1, use_cache: bool = False) -> Result:
+    """Check every file the command-line arguments name or lead to, in `jobs`
+    processes, in a stable order."""
+    candidates = find_candidates(arguments)
+    check = partial(check_cached if use_cache else check_candidate, config=config)
+    if jobs > 1 and len(candidates) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(candidates))) as pool:
+            checked = list(pool.map(check, candidates, chunksize=max(1, len(candidates) // (jobs * 8))))
+    else:
+        checked = [check(candidate) for candidate in candidates]
+    results = [result for result in checked if result is not None]
     versions = {"tapcheck": __version__, "cfn-lint": CFN_LINT_VERSION}
     return Result(
         results,
@@ -35,6 +42,20 @@ def run(arguments: list[str], config: Config) -> Result:
         fail_on=config.fail_on,
         versions={engine: versions[engine] for engine in config.engines},
     )
+
+
+def check_cached(candidate: Candidate, config: Config) -> FileResult | None:
+    """`check_candidate`, answered from the result cache when nothing it depends on
+    has changed."""
+    key = result_cache.cache_key(candidate.path, str(candidate.path), config)
+    if key is not None:
+        cached = result_cache.load(key)
+        if cached is not None:
+            return cached if cached.status != "skipped" else None
+    result = check_candidate(candidate, config)
+    if key is not None:
+        result_cache.store(key, result if result is not None else FileResult(str(candidate.path), "skipped"))
+    return result
 
 
 def check_candidate(candidate: Candidate, config: Config) -> FileResult | None:

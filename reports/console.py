@@ -73,6 +73,13 @@ def _full(console: Console, result: Result) -> None:
             for finding in findings:
                 _finding(console, finding)
         console.print()
+    for entry in result.fixed:
+        console.print(
+            Text(
+                f"fixed since the baseline: {entry.get('file')}: {entry.get('rule_id')} {entry.get('message')}",
+                style="green",
+            )
+        )
     if result.findings or result.suppressed:
         console.print(_area_table(result))
     console.print(_summary(result))
@@ -132,6 +139,8 @@ def _summary(result: Result) -> Text:
         text.append(f"✔ {_plural(checked, 'file')} checked: no findings", style="bold green")
     if result.suppressed:
         text.append(f" ({len(result.suppressed)} suppressed)")
+    if result.baselined or result.fixed:
+        text.append(f"; baseline: {len(result.baselined)} known, {len(result.fixed)} fixed since")
     return text
 
 

@@ -17,6 +17,7 @@ def report_data(result: Result) -> dict:
         "findings": [f.to_dict() for f in result.findings],
         "suppressed": [f.to_dict() for f in result.suppressed],
         "errors": [e.to_dict() for e in result.errors],
+        "baseline": {"known": len(result.baselined), "fixed": result.fixed},
         "summary": {
             "errors": result.count("error"),
             "warnings": result.count("warning"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,9 @@ import pytest
 from tapcheck.checker.cli import main
 from tapcheck.checker.config import Config
 from tapcheck.checker.runner import check_file
+
+# Caches (results, the IAM index) go to a directory of this test session, never the user's.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tapcheck-tests-cache-")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]

@@ -1,0 +1,72 @@
+"""Results cached by what they depend on, so a re-run on unchanged files is near-instant.
+
+The key is the file's bytes and name, the configuration, and the identity of
+everything that decides the findings: tapcheck's own files, cfn-lint's and
+policy_sentry's versions. Entries are JSON under the user's cache directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from .findings import FileResult
+
+CACHE_VERSION = 1
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "tapcheck" / "results"
+
+
+@cache
+def code_identity() -> str:
+    """tapcheck's own files (so an edited checkout never reads stale results) and the
+    versions of the packages whose data decides findings."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(str(CACHE_VERSION).encode())
+    for path in sorted(package.glob("*/*.*")) + sorted(package.glob("*.py")):
+        if path.suffix in (".py", ".yml", ".json"):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    for distribution in ("cfn-lint", "policy_sentry", "aws-sam-translator"):
+        try:
+            digest.update(f"{distribution}={metadata.version(distribution)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{distribution}=none".encode())
+    return digest.hexdigest()
+
+
+def cache_key(path: Path, name: str, config) -> str | None:
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return None  # an unreadable file is reported, not cached
+    digest = hashlib.sha256()
+    for part in (code_identity(), name, config.fingerprint()):
+        digest.update(part.encode("utf-8") + b"\0")
+    digest.update(content)
+    return digest.hexdigest()
+
+
+def load(key: str) -> FileResult | None:
+    try:
+        return FileResult.from_dict(json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def store(key: str, result: FileResult) -> None:
+    directory = cache_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        temporary = directory / f"{key}.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(result.to_dict()), encoding="utf-8")
+        temporary.replace(directory / f"{key}.json")
+    except OSError:
+        pass  # an unwritable cache only costs time
