@@ -95,6 +95,10 @@ def check_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="files checked in parallel (default: the number of cores)",
     )
+    parser.add_argument(
+        "--skip-non-templates", action="store_true",
+        help="skip named files that are not CloudFormation templates, as in directories (for pre-commit)",
+    )
     parser.add_argument("--no-cache", action="store_true", help="check every file again, ignoring cached results")
     parser.add_argument("-q", "--quiet", action="store_true", help="one line per finding, nothing when clean")
     parser.add_argument("--no-color", action="store_true", help="never use colour")
@@ -123,7 +127,11 @@ def check_command(argv: list[str]) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs needs a number of at least 1")
     baseline = read_baseline(args.baseline) if args.baseline else None
-    result = run(args.paths, config, jobs=args.jobs, use_cache=not args.no_cache)
+    result = run(
+        args.paths, config, jobs=args.jobs, use_cache=not args.no_cache, skip_non_templates=args.skip_non_templates
+    )
+    if not result.files and args.skip_non_templates:
+        return 0  # pre-commit passed only files that are not templates
     if not result.files:
         raise UsageError(f"no CloudFormation templates found in {', '.join(args.paths)}")
     result = filter_severity(result, args.severity)

@@ -25,7 +25,7 @@ class Candidate:
     """Named on the command line: always checked, or reported as an error."""
 
 
-def find_candidates(arguments: list[str]) -> list[Candidate]:
+def find_candidates(arguments: list[str], skip_non_templates: bool = False) -> list[Candidate]:
     candidates: dict[Path, Candidate] = {}
     for argument in arguments:
         path = Path(argument)
@@ -33,7 +33,10 @@ def find_candidates(arguments: list[str]) -> list[Candidate]:
             for found in sorted(_walk(path), key=lambda p: p.parts):
                 candidates.setdefault(found, Candidate(found, explicit=False))
         else:
-            candidates[path] = Candidate(path, explicit=True)
+            if not skip_non_templates:
+                candidates[path] = Candidate(path, explicit=True)
+            elif looks_like_template(path):
+                candidates[path] = Candidate(path, explicit=False)
     return list(candidates.values())
 
 

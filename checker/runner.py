@@ -23,10 +23,13 @@ from .suppressions import apply_suppressions, read_suppressions
 from .template import Template
 
 
-def run(arguments: list[str], config: Config, *, jobs: int = 1, use_cache: bool = False) -> Result:
+def run(
+    arguments: list[str], config: Config, *, jobs: int = 1, use_cache: bool = False, skip_non_templates: bool = False
+) -> Result:
     """Check every file the command-line arguments name or lead to, in `jobs`
-    processes, in a stable order."""
-    candidates = find_candidates(arguments)
+    processes, in a stable order. With `skip_non_templates`, named files that are
+    not templates are left out, as files found in directories are."""
+    candidates = find_candidates(arguments, skip_non_templates)
     check = partial(check_cached if use_cache else check_candidate, config=config)
     if jobs > 1 and len(candidates) > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(candidates))) as pool:
