@@ -25,13 +25,13 @@ from tapcheck import __version__
 from tapcheck.reports import FORMATS, RENDERERS
 from tapcheck.rules import ALL_RULES, get_rule, known_rule
 
+from . import checkov_engine
 from .baseline import BaselineError, apply_baseline, read_baseline, write_baseline
 from .config import ConfigError, find_config, load_config
 from .findings import SEVERITIES, Result, severity_rank
 from .runner import run
 
 ENGINES = ("tapcheck", "cfn-lint", "checkov")
-AVAILABLE_ENGINES = ("tapcheck", "cfn-lint")
 SUBCOMMANDS = ("rules", "explain")
 
 
@@ -96,7 +96,8 @@ def check_parser() -> argparse.ArgumentParser:
         help="files checked in parallel (default: the number of cores)",
     )
     parser.add_argument(
-        "--skip-non-templates", action="store_true",
+        "--skip-non-templates",
+        action="store_true",
         help="skip named files that are not CloudFormation templates, as in directories (for pre-commit)",
     )
     parser.add_argument("--no-cache", action="store_true", help="check every file again, ignoring cached results")
@@ -120,9 +121,10 @@ def check_command(argv: list[str]) -> int:
         fail_on=args.fail_on or config.fail_on,
         engines=parse_engines(args.engines) if args.engines else config.engines,
     )
-    unavailable = [e for e in config.engines if e not in AVAILABLE_ENGINES]
-    if unavailable:
-        raise UsageError(f"engine {unavailable[0]!r} is not available in tapcheck {__version__}")
+    if "checkov" in config.engines and not checkov_engine.available():
+        raise UsageError(
+            f"the checkov engine was asked for, but checkov is not installed ({checkov_engine.INSTALL_HINT})"
+        )
 
     if args.jobs < 1:
         raise UsageError("--jobs needs a number of at least 1")

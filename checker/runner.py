@@ -10,8 +10,7 @@ from pathlib import Path
 from tapcheck import __version__
 from tapcheck.rules import ALL_RULES, RULES_BY_ID, engine_of
 
-from . import result_cache
-from .cfn_lint_engine import CFN_LINT_VERSION, cfn_lint_findings, drop_covered
+from . import cfn_lint_engine, checkov_engine, result_cache
 from .config import Config
 from .context import FileContext, ScenarioContext
 from .discovery import Candidate, find_candidates
@@ -37,7 +36,9 @@ def run(
     else:
         checked = [check(candidate) for candidate in candidates]
     results = [result for result in checked if result is not None]
-    versions = {"tapcheck": __version__, "cfn-lint": CFN_LINT_VERSION}
+    versions = {"tapcheck": __version__, "cfn-lint": cfn_lint_engine.CFN_LINT_VERSION}
+    if "checkov" in config.engines:
+        versions["checkov"] = checkov_engine.version()
     return Result(
         results,
         engines=list(config.engines),
@@ -82,7 +83,9 @@ def check_template(template: Template, config: Config) -> FileResult:
     own = _own_findings(template, config, scenario_set) if "tapcheck" in config.engines else []
     engine = []
     if "cfn-lint" in config.engines:
-        engine = drop_covered(cfn_lint_findings(template, config), own)
+        engine += cfn_lint_engine.drop_covered(cfn_lint_engine.cfn_lint_findings(template, config), own)
+    if "checkov" in config.engines:
+        engine += checkov_engine.drop_covered(checkov_engine.checkov_findings(template), own)
     every = len(scenario_set.scenarios)
 
     suppressions = read_suppressions(template)

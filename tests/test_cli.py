@@ -106,7 +106,6 @@ def test_output_is_the_shorthand_for_one_format(run_cli, tmp_path):
     [
         (["--format", "pdf"], "unknown format 'pdf'"),
         (["--engines", "tapcheck,pylint"], "unknown engine 'pylint'"),
-        (["--engines", "tapcheck,checkov"], "engine 'checkov' is not available"),
         (["--param", "novalue"], "--param needs KEY=VALUE"),
         (["-f", "json:a.json", "--output", "b.json"], "--output needs exactly one --format without a path"),
         (["--config", "missing.yml"], "config file missing.yml not found"),

@@ -1,0 +1,86 @@
+"""The checkov engine (opt-in, `pip install 'tapcheck[checkov]'`): checkov's
+CloudFormation checks, run in-process without any download or platform call, reported
+as findings under checkov's ids.
+
+checkov pins old versions of boto3, networkx and packaging, so it is never a hard
+dependency: asking for the engine without it installed is a usage error.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import re
+from importlib import metadata
+
+from .findings import Finding
+
+ENGINE = "checkov"
+INSTALL_HINT = "pip install 'tapcheck[checkov]'"
+SEVERITIES = {"CRITICAL": "error", "HIGH": "error", "MEDIUM": "warning", "LOW": "info", "INFO": "info"}
+COVERED_BY_TAPCHECK = {
+    # checkov check: the tapcheck rule that reports the same concern for the same resource
+    "CKV_AWS_7": "TAP204",  # KMS key rotation
+    "CKV_AWS_26": "TAP201",  # SNS topic encryption
+    "CKV_AWS_119": "TAP202",  # DynamoDB table with a customer-managed key
+    "CKV_AWS_158": "TAP201",  # log group encryption
+    "CKV_AWS_173": "TAP201",  # Lambda environment variable encryption
+    "CKV_AWS_66": "TAP505",  # log group retention
+    "CKV_AWS_50": "TAP504",  # Lambda X-Ray tracing
+    "CKV_AWS_73": "TAP504",  # API Gateway X-Ray tracing
+    "CKV_AWS_24": "TAP309",  # SSH open to the world
+    "CKV_AWS_25": "TAP309",  # RDP open to the world
+    "CKV_AWS_277": "TAP309",  # all ports open to the world
+    "CKV_AWS_59": "TAP310",  # API methods without authorization
+}
+
+
+def available() -> bool:
+    return importlib.util.find_spec("checkov") is not None
+
+
+def version() -> str:
+    try:
+        return metadata.version("checkov")
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def checkov_findings(template) -> list[Finding]:
+    from checkov.cloudformation.runner import Runner  # imported only when asked for: 2 s
+    from checkov.runner_filter import RunnerFilter
+
+    logging.getLogger("checkov").setLevel(logging.ERROR)
+    runner_filter = RunnerFilter(framework=["cloudformation"], download_external_modules=False)
+    report = Runner().run(root_folder=None, files=[template.path], runner_filter=runner_filter)
+    return [_finding(template, record) for record in report.failed_checks]
+
+
+def _finding(template, record) -> Finding:
+    resource = str(record.resource).split(".", 1)[1] if "." in str(record.resource) else None
+    lines = record.file_line_range or [1, 1]
+    severity = getattr(record.severity, "name", None) if record.severity else None
+    return Finding(
+        rule_id=record.check_id,
+        name=re.sub(r"[^a-z0-9]+", "-", (record.check_name or record.check_id).lower()).strip("-"),
+        severity=SEVERITIES.get(severity, "error"),
+        area=ENGINE,
+        file=template.path,
+        resource=resource,
+        path="",
+        line=max(1, int(lines[0])),
+        column=1,
+        message=record.check_name or record.check_id,
+        engine=ENGINE,
+        fix=f"see {record.guideline}" if record.guideline else "",
+    )
+
+
+def drop_covered(engine_findings: list[Finding], own: list[Finding]) -> list[Finding]:
+    """Leave out checkov findings that a tapcheck finding on the same resource makes."""
+    reported = {(f.rule_id, f.resource) for f in own}
+    return [
+        f
+        for f in engine_findings
+        if f.rule_id not in COVERED_BY_TAPCHECK or (COVERED_BY_TAPCHECK[f.rule_id], f.resource) not in reported
+    ]

@@ -1,0 +1,50 @@
+"""The optional checkov engine: a clear error when it is asked for and not installed;
+when installed (CI installs it in a second virtualenv), its failed checks as findings,
+without any network access."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from tapcheck.checker import checkov_engine
+from tapcheck.checker.config import Config
+
+from conftest import FIXTURES, SEED, check, needs_shared
+
+installed = pytest.mark.skipif(not checkov_engine.available(), reason="checkov is not installed (tapcheck[checkov])")
+
+
+def test_asking_for_checkov_without_it_is_a_usage_error(run_cli, monkeypatch):
+    monkeypatch.setattr(checkov_engine, "available", lambda: False)
+    code, out, err = run_cli("--engines", "tapcheck,checkov", FIXTURES / "cli" / "compliant.yml")
+    assert code == 2 and out == ""
+    assert "checkov is not installed (pip install 'tapcheck[checkov]')" in err
+
+
+def test_checkov_is_not_a_dependency():
+    from importlib import metadata
+
+    requirements = metadata.requires("tapcheck") or []
+    hard = [r for r in requirements if "extra ==" not in r]
+    assert not any(r.lower().startswith("checkov") for r in hard)
+    assert any(r.lower().startswith("checkov") and 'extra == "checkov"' in r for r in requirements)
+
+
+@installed
+@needs_shared
+def test_checkov_findings_without_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network access in a test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    result = check(SEED, Config(engines=("tapcheck", "checkov")))
+    checkov = [f for f in result.findings if f.engine == "checkov"]
+    assert checkov and all(f.rule_id.startswith("CKV") and f.line > 1 and f.resource for f in checkov)
+    assert ("CKV_AWS_116", "ProcessingLambda") in {(f.rule_id, f.resource) for f in checkov}
+    # covered concerns are reported once, by tapcheck
+    tapcheck = {(f.rule_id, f.resource) for f in result.findings if f.engine == "tapcheck"}
+    for finding in checkov:
+        covering = checkov_engine.COVERED_BY_TAPCHECK.get(finding.rule_id)
+        assert covering is None or (covering, finding.resource) not in tapcheck
