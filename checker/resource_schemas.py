@@ -11,8 +11,6 @@ import inspect
 from dataclasses import dataclass
 from functools import cache
 
-from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
-
 SCHEMA_REGION = "us-east-1"
 
 
@@ -94,6 +92,10 @@ def provider_schema(resource_type: str) -> dict | None:
     """The CloudFormation provider schema of a type, or None for unknown/custom types."""
     if resource_type.startswith("Custom::") or resource_type == "AWS::CloudFormation::CustomResource":
         return None
+    # imported on first use: importing cfn-lint costs ~0.6 s, which a run answered
+    # from the result cache does not need to pay
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
+
     try:
         return PROVIDER_SCHEMA_MANAGER.get_resource_schema(SCHEMA_REGION, resource_type).schema
     except ResourceNotFoundError:
