@@ -41,7 +41,7 @@ def cfn_lint_findings(template, config) -> list[Finding]:
 
 def _finding(template, match) -> Finding:
     rule = match.rule
-    path = [str(p) for p in (match.path or [])]
+    path = [str(p) for p in (getattr(match, "path", None) or [])]  # some matches have no path
     resource = path[1] if len(path) > 1 and path[0] == "Resources" else None
     inner = path[2:] if resource else path
     return Finding(

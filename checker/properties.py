@@ -8,7 +8,9 @@ from .template import key_node
 
 
 def lookup(resolver, node, path: str) -> list[tuple[object, object]] | Unknown:
-    """(written node, resolved value) for every value at `path` below `node`."""
+    """(written node, resolved value) for every value at `path` below `node`; an
+    Unknown when the path itself cannot be followed (an `Fn::If` on an unknown
+    condition above it). Values that are set but unknown (`!Ref Key`) are Unknowns."""
     found = [(node, node)]
     for part in path.split("."):
         following = []
@@ -27,9 +29,7 @@ def lookup(resolver, node, path: str) -> list[tuple[object, object]] | Unknown:
         resolved = resolver.resolve(value)
         if resolved is NO_VALUE or resolved is None:
             continue
-        if isinstance(resolved, Unknown):
-            return resolved
-        values.append((written, resolved))
+        values.append((written, resolved))  # an Unknown value is still a value that is set
     return values
 
 
@@ -52,9 +52,12 @@ def _test(resolver, node, test: dict) -> bool | Unknown:
     found = lookup(resolver, node, test["path"])
     if isinstance(found, Unknown):
         return found
-    values = [as_text(value) for _, value in found]
     if "present" in test:
         return bool(found) == bool(test["present"])
+    unknown = next((value for _, value in found if isinstance(value, Unknown)), None)
+    if unknown is not None:
+        return unknown
+    values = [as_text(value) for _, value in found]
     if "equals" in test:
         return bool(values) and all(v == as_text(test["equals"]) for v in values)
     if "not-equals" in test:

@@ -53,6 +53,14 @@ class Template:
             key: value for key, value in self.section("Resources").items() if not str(key).startswith(FOR_EACH_PREFIX)
         }
 
+    def resource_key(self, logical_id: str):
+        """The logical id as written (for locations), found in constant time."""
+        return self._resource_keys.get(logical_id, self.resources)
+
+    @cached_property
+    def _resource_keys(self) -> dict:
+        return {str(key): key for key in self.resources}
+
     @cached_property
     def for_each_loops(self) -> list[str]:
         return [str(key) for key in self.section("Resources") if str(key).startswith(FOR_EACH_PREFIX)]

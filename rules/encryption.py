@@ -112,9 +112,7 @@ class UnencryptedAtRest(Rule):
                 continue
             path = _deciding_path(context.resolver, properties, entry)
             found = lookup(context.resolver, properties, path)
-            node = (
-                found[0][0] if isinstance(found, list) and found else key_node(context.template.resources, logical_id)
-            )
+            node = found[0][0] if isinstance(found, list) and found else context.template.resource_key(logical_id)
             if isinstance(encrypted, Unknown):
                 yield context.finding(
                     self,
@@ -178,7 +176,8 @@ class AwsManagedKey(Rule):
                 continue
             found = lookup(context.resolver, properties, entry["key"])
             if isinstance(found, Unknown):
-                continue  # a Ref or GetAtt: a key of the stack's own or passed in
+                continue
+            # a Ref or GetAtt (Unknown here) names a key of the stack's own or passed in
             aws_keys = [(n, v) for n, v in found if isinstance(v, str) and AWS_KEY.search(v)]
             path = f"Properties.{entry['key']}"
             if aws_keys:
@@ -196,7 +195,7 @@ class AwsManagedKey(Rule):
                     self,
                     logical_id,
                     path,
-                    key_node(context.template.resources, logical_id),
+                    context.template.resource_key(logical_id),
                     f"{resource['Type']} is encrypted with an AWS-owned or AWS-managed key (no KMS key set)",
                     fallback=resource,
                 )
@@ -320,7 +319,7 @@ class UnencryptedInTransit(Rule):
                 self._denies_insecure(context, s, names, logical_id) for doc in mine for s in statements(context, doc)
             ):
                 continue
-            node = key_node(context.template.resources, logical_id)
+            node = context.template.resource_key(logical_id)
             if not mine and any(not isinstance(bucket, str) for bucket, _ in policies):
                 yield context.finding(
                     self,
@@ -412,7 +411,7 @@ class KmsKeyRotationOff(Rule):
             node = (
                 key_node(written, "EnableKeyRotation")
                 if "EnableKeyRotation" in written
-                else key_node(context.template.resources, logical_id)
+                else context.template.resource_key(logical_id)
             )
             if isinstance(rotation, Unknown):
                 yield context.finding(

@@ -141,7 +141,7 @@ def alarm_index(context) -> dict[tuple, list[str]]:
 
 
 def _resource_node(context, logical_id):
-    return key_node(context.template.resources, logical_id)
+    return context.template.resource_key(logical_id)
 
 
 class MissingAlarm(Rule):
@@ -365,6 +365,10 @@ class TracingDisabled(Rule):
             path, expected = setting
             properties = context.template.properties_of(resource) or {}
             found = lookup(context.resolver, properties, path)
+            if isinstance(found, list) and any(as_text(value) == expected for _, value in found):
+                continue
+            if isinstance(found, list):
+                found = next((value for _, value in found if isinstance(value, Unknown)), found)
             if isinstance(found, Unknown):
                 yield context.finding(
                     self,
@@ -375,8 +379,6 @@ class TracingDisabled(Rule):
                     severity="info",
                     fallback=resource,
                 )
-                continue
-            if any(as_text(value) == expected for _, value in found):
                 continue
             node = found[0][0] if found else _resource_node(context, logical_id)
             yield context.finding(

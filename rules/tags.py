@@ -21,11 +21,7 @@ def _where(resource_id: str, context, tags: ResourceTags):
     """The node to point at: the tags property if written, else the resource."""
     if tags.node is not None:
         return tags.node, None
-    resources = context.template.resources
-    for key in resources:
-        if key == resource_id:
-            return key, resources
-    return resources, None
+    return context.template.resource_key(resource_id), context.template.resources
 
 
 class MissingRequiredTags(Rule):

@@ -9,7 +9,7 @@ import pytest
 
 from tapcheck.checker.config import Config
 from tapcheck.checker.discovery import looks_like_template
-from tapcheck.checker.runner import check_file
+from tapcheck.checker.runner import check_file, run
 
 from conftest import CORPUS, needs_shared, run_process
 
@@ -78,3 +78,17 @@ def test_for_each_loops_are_noted_not_silently_skipped(name):
     result = check_file(CORPUS / name)
     assert result.status == "checked"
     assert any("Fn::ForEach loops are not expanded" in note for note in result.notes)
+
+
+def test_results_are_the_same_with_one_and_two_jobs(results):
+    config = Config(engines=("tapcheck",))
+    one = run([str(CORPUS)], config, jobs=1)
+    two = run([str(CORPUS)], config, jobs=2)
+
+    def files(result):
+        return [
+            (f.path, f.status, [x.to_dict() for x in f.findings], f.error and f.error.message) for f in result.files
+        ]
+
+    assert files(one) == files(two)
+    assert len(one.files) >= 390

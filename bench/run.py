@@ -1,0 +1,155 @@
+"""Benchmark tapcheck against cfn-lint and checkov in one run.
+
+    python bench/run.py [--runs 5] [--checkov PATH] [--output bench/RESULTS.md]
+
+Measures whole-process wall time (median of --runs runs after one warm-up) and peak
+memory of `tapcheck --engines tapcheck`, `tapcheck` (default engines), `cfn-lint`, and
+`checkov --framework cloudformation --skip-download` (when installed), on the seed
+template, the whole shared corpus, and generated templates of 50, 250 and 500
+resources; plus tapcheck's own-rule time in-process on the generated templates. Prints
+a table with ratios against cfn-lint and writes it, with the machine, to RESULTS.md.
+tapcheck runs with --no-cache: these are cold numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parent.parent / "shared"
+sys.path.insert(0, str(HERE))
+
+from generate import write  # noqa: E402
+
+
+def measure(command: list[str], runs: int) -> tuple[float, float]:
+    """(median seconds, peak resident MiB) of a command, after one warm-up run."""
+    times, peaks = [], []
+    for attempt in range(runs + 1):
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        if attempt:  # the first run warms the file and import caches
+            times.append(elapsed)
+            peaks.append(usage.ru_maxrss / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def own_rule_seconds(path: Path, runs: int) -> float:
+    """tapcheck's rules alone, in-process (load and scenarios included, imports not)."""
+    code = (
+        "import statistics, sys, time\n"
+        "from tapcheck.checker.config import Config\n"
+        "from tapcheck.checker.runner import check_file\n"
+        "config = Config(engines=('tapcheck',))\n"
+        "check_file(sys.argv[1], config)\n"
+        "times = []\n"
+        f"for _ in range({runs}):\n"
+        "    start = time.perf_counter(); check_file(sys.argv[1], config); times.append(time.perf_counter() - start)\n"
+        "print(statistics.median(times))\n"
+    )
+    return float(
+        subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--checkov", default=shutil.which("checkov"), help="checkov executable (default: on PATH)")
+    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+
+    tapcheck = shutil.which("tapcheck") or sys.exit("tapcheck is not installed")
+    cfn_lint = shutil.which("cfn-lint") or sys.exit("cfn-lint is not installed")
+    generated = write(Path(tempfile.mkdtemp(prefix="tapcheck-bench-")))
+    corpus_files = sorted(
+        f for f in glob.glob(str(SHARED / "corpus" / "*")) if f.endswith((".yaml", ".yml", ".json", ".template"))
+    )
+    inputs = {"seed": [str(SHARED / "seed" / "TapStack.seed.yml")], "corpus (400 files)": corpus_files}
+    inputs.update({p.stem.replace("generated-", "generated ") + " resources": [str(p)] for p in generated})
+    tools = {
+        "tapcheck --engines tapcheck": [tapcheck, "-q", "--no-cache", "--engines", "tapcheck"],
+        "tapcheck (default engines)": [tapcheck, "-q", "--no-cache"],
+        "cfn-lint": [cfn_lint],
+    }
+    if args.checkov:
+        tools["checkov"] = [args.checkov, "--framework", "cloudformation", "--skip-download", "--quiet", "--compact"]
+
+    rows = []
+    for name, files in inputs.items():
+        measured = {}
+        for tool, command in tools.items():
+            if tool == "checkov":
+                targets = ["-d", str(SHARED / "corpus")] if name.startswith("corpus") else ["-f", *files]
+            else:
+                targets = [str(SHARED / "corpus")] if name.startswith("corpus") and tool != "cfn-lint" else files
+            measured[tool] = measure(command + targets, args.runs)
+            print(f"{name:28s} {tool:28s} {measured[tool][0]:7.2f} s {measured[tool][1]:7.0f} MiB", flush=True)
+        base = measured["cfn-lint"][0]
+        for tool, (seconds, mib) in measured.items():
+            rows.append((name, tool, seconds, mib, seconds / base))
+
+    own = {p.stem: own_rule_seconds(p, args.runs) for p in generated}
+    versions = {d: _version(d) for d in ("tapcheck", "cfn-lint", "policy_sentry")}
+    if args.checkov:
+        checkov_version = subprocess.run([args.checkov, "--version"], capture_output=True, text=True)
+        versions["checkov"] = checkov_version.stdout.strip() or "unknown"
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}.",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
+        f"Whole-process wall time, median of {args.runs} runs after a warm-up; peak resident memory of the process.",
+        "tapcheck runs with `--no-cache` and its default `--jobs` (the number of cores).",
+        "",
+        "| input | command | median s | peak MiB | × cfn-lint |",
+        "|---|---|---:|---:|---:|",
+    ]
+    lines += [f"| {n} | {t} | {s:.2f} | {m:.0f} | {r:.2f} |" for n, t, s, m, r in rows]
+    lines += ["", "tapcheck's own rules in-process (loading, scenarios and rules; imports excluded):", ""]
+    lines += ["| template | median s |", "|---|---:|"] + [f"| {k} | {v:.3f} |" for k, v in own.items()]
+    sizes = sorted(own, key=lambda k: int(k.rsplit("-", 1)[1]))
+    growth = own[sizes[-1]] / own[sizes[0]]
+    lines += ["", f"Growth from 50 to 500 resources: {growth:.1f}× for 10× the resources."]
+    ratio = {(n, t): r for n, t, _, _, r in rows}
+    targets = [
+        ("own rules on the seed", "≤ 0.20× cfn-lint", ratio["seed", "tapcheck --engines tapcheck"], 0.20),
+        ("default engines on the seed", "≤ 1.10× cfn-lint", ratio["seed", "tapcheck (default engines)"], 1.10),
+        (
+            "default engines on the corpus",
+            "≤ 0.60× cfn-lint",
+            ratio["corpus (400 files)", "tapcheck (default engines)"],
+            0.60,
+        ),
+        ("own-rule growth 50 → 500 resources", "≤ 10× (linear)", growth, 10.0),
+    ]
+    lines += ["", "## Targets", "", "| target | wanted | measured | |", "|---|---|---:|---|"]
+    lines += [f"| {n} | {w} | {m:.2f} | {'met' if m <= limit else 'MISSED'} |" for n, w, m, limit in targets]
+    args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    return 0
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
