@@ -12,7 +12,7 @@ from cfnlint.config import ConfigMixIn
 from cfnlint.runner import Runner
 from cfnlint.version import __version__ as CFN_LINT_VERSION
 
-from .findings import Finding
+from .findings import Finding, engine_failure
 
 ENGINE = "cfn-lint"
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
@@ -35,8 +35,10 @@ def cfn_lint_findings(template, config) -> list[Finding]:
     ignored = tuple(sorted(r for r in config.disabled_rules if re.match(r"^[EWI]\d{4}$", r)))
     runner = _runner(tuple(config.regions), ignored)
     # cfn-lint may transform the data it is given (SAM): it gets its own copy
-    matches = runner.validate_template(copy.deepcopy(template.data))
-    return [_finding(template, match) for match in matches]
+    try:
+        return [_finding(template, match) for match in runner.validate_template(copy.deepcopy(template.data))]
+    except Exception as err:  # cfn-lint fails on some malformed templates (a list as Metadata)
+        return [engine_failure(ENGINE, "E0002", template, err)]
 
 
 def _finding(template, match) -> Finding:

@@ -13,7 +13,7 @@ import logging
 import re
 from importlib import metadata
 
-from .findings import Finding
+from .findings import Finding, engine_failure
 
 ENGINE = "checkov"
 INSTALL_HINT = "pip install 'tapcheck[checkov]'"
@@ -52,7 +52,10 @@ def checkov_findings(template) -> list[Finding]:
 
     logging.getLogger("checkov").setLevel(logging.ERROR)
     runner_filter = RunnerFilter(framework=["cloudformation"], download_external_modules=False)
-    report = Runner().run(root_folder=None, files=[template.path], runner_filter=runner_filter)
+    try:
+        report = Runner().run(root_folder=None, files=[template.path], runner_filter=runner_filter)
+    except Exception as err:  # like cfn-lint, checkov fails on some malformed templates
+        return [engine_failure(ENGINE, "CKV_ENGINE_FAILURE", template, err)]
     return [_finding(template, record) for record in report.failed_checks]
 
 

@@ -140,3 +140,21 @@ class Result:
         if any(severity_rank(f.severity) <= threshold for f in self.findings):
             return 1
         return 0
+
+
+def engine_failure(engine: str, rule_id: str, template, err: Exception) -> Finding:
+    """A finding that says an engine could not check the file, so that no report looks
+    complete when it is not; the other engines' findings still stand."""
+    return Finding(
+        rule_id=rule_id,
+        name="engine-failure",
+        severity="error",
+        area=engine,
+        file=template.path,
+        resource=None,
+        path="",
+        line=1,
+        column=1,
+        message=f"{engine} could not check this template ({type(err).__name__}: {err})",
+        engine=engine,
+    )

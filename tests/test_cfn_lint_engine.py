@@ -66,3 +66,14 @@ def test_the_parsed_template_is_not_changed_by_cfn_lint():
     before = copy.deepcopy(template.data)
     cfn_lint_findings(template, Config())
     assert template.data == before
+
+
+def test_a_cfn_lint_failure_is_a_finding_not_a_lost_file(tmp_path):
+    # found by the fuzzer: cfn-lint raises on a template whose Metadata is a list
+    path = tmp_path / "t.json"
+    path.write_text('{"Metadata": ["x"], "Resources": {"Address": {"Type": "AWS::EC2::EIP"}}}')
+    result = check(path)
+    rules = {f.rule_id for f in result.findings}
+    assert "TAP101" in rules and "E0002" in rules
+    (failure,) = [f for f in result.findings if f.rule_id == "E0002"]
+    assert failure.severity == "error" and failure.message.startswith("cfn-lint could not check this template")
