@@ -256,6 +256,9 @@ def validate_structure(data) -> None:
             )
         if not isinstance(resource_type, str):
             raise TemplateError(f"resource {logical_id} has a Type that is not a string", where)
+        properties = resource.get("Properties")
+        if properties is not None and not isinstance(properties, dict):
+            raise TemplateError(f"resource {logical_id} has Properties that are not a mapping", where)
 
 
 def _line(node, parent) -> int | None:

@@ -45,6 +45,11 @@ BAD_INPUTS = {
     "resources not a mapping": ("Resources:\n  - Queue\n", "Resources must be a mapping", 2),
     "resource without type": ("Resources:\n  Queue:\n    Properties: {}\n", "resource Queue has no Type", 2),
     "resource not a mapping": ("Resources:\n  Queue: AWS::SQS::Queue\n", "resource Queue must be a mapping", 2),
+    "properties not a mapping": (
+        "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties: 1\n",
+        "Properties that are not a mapping",
+        2,
+    ),
     "duplicate keys": (MINIMAL + "  Queue:\n    Type: AWS::SNS::Topic\n", "duplicate key 'Queue' (first at line 2)", 4),
     "python object tag": (
         "Resources: !!python/object/apply:os.system ['touch /tmp/tapcheck-pwned']\n",
