@@ -11,6 +11,7 @@ file that could not be checked.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -39,8 +40,18 @@ class UsageError(Exception):
     pass
 
 
+def tune_garbage_collector() -> None:
+    """A run allocates many small, long-lived nodes: with Python's default thresholds the
+    full collections that scan all of them make checking grow faster than the template
+    (15.6x the time for 10x the resources, 10.5x without). Freeze what the imports
+    created and collect less often, as other short-lived tools (mypy) do."""
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    tune_garbage_collector()
     try:
         if argv and argv[0] in SUBCOMMANDS:
             return {"rules": rules_command, "explain": explain_command}[argv[0]](argv[1:])
