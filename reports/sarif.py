@@ -47,17 +47,15 @@ def _rules(findings: list[Finding]) -> list[dict]:
     for finding in findings:
         if finding.rule_id not in seen:
             seen.add(finding.rule_id)
-            rules.append(
-                {
-                    "id": finding.rule_id,
-                    "name": finding.name,
-                    "shortDescription": {"text": finding.name.replace("-", " ")},
-                    "helpUri": finding.fix.removeprefix("see ") if finding.fix.startswith("see http") else None,
-                    "properties": {"engine": finding.engine, "tags": [finding.engine]},
-                }
-            )
-            if rules[-1]["helpUri"] is None:
-                del rules[-1]["helpUri"]
+            rule = {
+                "id": finding.rule_id,
+                "name": finding.name,
+                "shortDescription": {"text": finding.name.replace("-", " ")},
+                "properties": {"engine": finding.engine, "tags": [finding.engine]},
+            }
+            if finding.fix.startswith("see http"):
+                rule["helpUri"] = finding.fix.removeprefix("see ")
+            rules.append(rule)
     return rules
 
 
