@@ -14,7 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 CONFIG_NAMES = (".tapcheck.yml", ".tapcheck.yaml")
@@ -133,6 +132,8 @@ def load_config(path: Path | None, known_rule) -> Config:
 
 
 def config_from_data(data: Any, source: str, known_rule) -> Config:
+    import jsonschema  # only runs with a config file have one to validate (~40 ms to import)
+
     validator = jsonschema.Draft202012Validator(_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
