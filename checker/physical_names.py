@@ -32,8 +32,10 @@ EXCLUDED = {
     "AWS::ApiGatewayV2::Stage": ("StageName",),
     "AWS::ApiGateway::Deployment": ("StageName",),
     "AWS::Lambda::Alias": ("Name",),
+    "AWS::ApiGateway::Model": ("Name",),
+    "AWS::ApiGateway::RequestValidator": ("Name",),
 }
-"""Create-only `...Name` properties that are not account-wide names."""
+"""Create-only `...Name` properties that are not account-wide names (scoped to a parent resource)."""
 
 
 @cache

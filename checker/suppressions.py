@@ -45,16 +45,16 @@ def read_suppressions(template) -> list[Suppression]:
 
 def _entries(metadata: dict, resource: str | None, owner) -> list[Suppression]:
     settings = metadata.get("tapcheck")
-    if settings is None:
-        return []
-    if not isinstance(settings, dict) or "suppress" not in settings:
+    if settings is None or (isinstance(settings, dict) and "suppress" not in settings):
+        return []  # other settings (e.g. a function's `source`) but no suppressions
+    if not isinstance(settings, dict):
         return [
             Suppression(
                 None,
                 None,
                 resource,
                 _marked(settings, owner),
-                "Metadata.tapcheck must be a mapping with a 'suppress' list",
+                "Metadata.tapcheck must be a mapping (with a 'suppress' list)",
             )
         ]
     entries = settings["suppress"]

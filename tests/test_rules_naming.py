@@ -24,7 +24,7 @@ def test_tap401_suffix_parameter_name_is_configurable():
     found = findings(NAMING / "tap401.yml", "TAP401", Config(suffix_parameter="Stage"))
     (finding,) = found
     assert finding.resource is None and finding.path == "Parameters"
-    assert finding.message.startswith("the template sets 7 explicit physical name(s) but has no Stage parameter")
+    assert finding.message.startswith("the template sets 8 explicit physical name(s) but has no Stage parameter")
 
 
 def test_tap401_template_without_suffix_parameter_fails_once():

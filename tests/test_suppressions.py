@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tapcheck.checker.config import Config, ConfigSuppression
 
-from conftest import FIXTURES, check
+from conftest import FIXTURES, check, check_text
 
 SUPPRESSIONS = FIXTURES / "suppressions"
 
@@ -36,6 +36,24 @@ def test_suppression_without_reason_is_tap001_and_does_not_suppress():
     assert "needs an 'id'" in tap001[2].message
     assert "TAP002" not in by_rule
     assert result.suppressed == []
+
+
+def test_other_tapcheck_metadata_is_not_a_malformed_suppression(tmp_path):
+    template = """
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Metadata:
+      tapcheck: {source: handlers/app.py}
+  Queue:
+    Type: AWS::SQS::Queue
+    Metadata:
+      tapcheck: [TAP101]
+"""
+    found = [f for f in check_text(tmp_path, template).findings if f.rule_id == "TAP001"]
+    assert [(f.resource, f.message) for f in found] == [
+        ("Queue", "Metadata.tapcheck must be a mapping (with a 'suppress' list)")
+    ]
 
 
 def test_unused_and_unknown_suppressions_are_tap002():
