@@ -3,6 +3,7 @@
     tapcheck [options] PATH...     check templates (files or directories)
     tapcheck rules                 list the rules
     tapcheck explain ID            print a rule's documentation
+    tapcheck deploy [TEMPLATE]     check, package and deploy a stack (default: the reference stack)
 
 Exit codes: 0 nothing at or above the fail threshold, 1 findings, 2 usage error or a
 file that could not be checked.
@@ -22,18 +23,20 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
-from tapcheck import __version__
+from tapcheck import __version__, reference
 from tapcheck.reports import FORMATS, RENDERERS
 from tapcheck.rules import ALL_RULES, get_rule, known_rule
 
 from . import checkov_engine
 from .baseline import BaselineError, apply_baseline, read_baseline, write_baseline
-from .config import ConfigError, find_config, load_config
+from .config import Config, ConfigError, find_config, load_config
+from .deploy import Deployer, DeployError, DeployTarget
 from .findings import SEVERITIES, Result, severity_rank
+from .packaging import package
 from .runner import run
 
 ENGINES = ("tapcheck", "cfn-lint", "checkov")
-SUBCOMMANDS = ("rules", "explain")
+SUBCOMMANDS = ("rules", "explain", "deploy")
 
 
 class UsageError(Exception):
@@ -54,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     tune_garbage_collector()
     try:
         if argv and argv[0] in SUBCOMMANDS:
-            return {"rules": rules_command, "explain": explain_command}[argv[0]](argv[1:])
+            commands = {"rules": rules_command, "explain": explain_command, "deploy": deploy_command}
+            return commands[argv[0]](argv[1:])
         return check_command(argv)
     except (UsageError, ConfigError, BaselineError) as err:
         print(f"tapcheck: {err}", file=sys.stderr)
@@ -68,7 +72,7 @@ def check_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tapcheck",
         description="Check CloudFormation and SAM templates against tapcheck's rules. "
-        "Other commands: 'tapcheck rules', 'tapcheck explain ID'.",
+        "Other commands: 'tapcheck rules', 'tapcheck explain ID', 'tapcheck deploy [TEMPLATE]'.",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="template files or directories")
     parser.add_argument(
@@ -118,9 +122,8 @@ def check_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def check_command(argv: list[str]) -> int:
-    args = check_parser().parse_args(argv)
-    outputs = parse_outputs(args.formats or ["console"], args.output)
+def command_config(args: argparse.Namespace) -> Config:
+    """The configuration file's settings with the command line's on top."""
     config_path = args.config or find_config(Path.cwd())
     if args.config is not None and not args.config.is_file():
         raise UsageError(f"config file {args.config} not found")
@@ -136,6 +139,13 @@ def check_command(argv: list[str]) -> int:
         raise UsageError(
             f"the checkov engine was asked for, but checkov is not installed ({checkov_engine.INSTALL_HINT})"
         )
+    return config
+
+
+def check_command(argv: list[str]) -> int:
+    args = check_parser().parse_args(argv)
+    outputs = parse_outputs(args.formats or ["console"], args.output)
+    config = command_config(args)
 
     if args.jobs < 1:
         raise UsageError("--jobs needs a number of at least 1")
@@ -240,6 +250,83 @@ def explain_command(argv: list[str]) -> int:
         _console().print(Markdown(rule.docs()))
     else:
         print(rule.docs())
+    return 0
+
+
+def deploy_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tapcheck deploy",
+        description="Check a template with tapcheck, package its handlers, and create or update its stack "
+        "through a change set. Credentials come from the standard AWS sources (environment, profile, role).",
+    )
+    parser.add_argument(
+        "template", nargs="?", type=Path, default=reference.TEMPLATE, help="template (default: the reference stack)"
+    )
+    parser.add_argument(
+        "--handlers",
+        type=Path,
+        metavar="DIR",
+        help="Lambda code to package for the CodeBucket/CodeKey parameters (default: the template's handlers/)",
+    )
+    parser.add_argument("--stack-name", help="stack to create or update (default: tap-stack-production)")
+    parser.add_argument(
+        "--param", action="append", default=[], metavar="KEY=VALUE", help="a stack parameter; repeatable"
+    )
+    parser.add_argument("--region", help="AWS region (default: from the AWS configuration)")
+    parser.add_argument("--endpoint-url", metavar="URL", help="AWS endpoint, e.g. moto's server or LocalStack")
+    parser.add_argument(
+        "--artifacts-bucket", metavar="NAME", help="bucket for the code (default: tapcheck-artifacts-ACCOUNT-REGION)"
+    )
+    parser.add_argument("--timeout", type=float, default=3600, metavar="SECONDS", help="give up waiting after this")
+    parser.add_argument(
+        "--fail-on", choices=SEVERITIES, help="lowest severity that refuses the deploy (default: error)"
+    )
+    parser.add_argument("--engines", metavar="LIST", help="engines of the check before deploying")
+    parser.add_argument("--config", type=Path, metavar="PATH", help="configuration file")
+    return parser
+
+
+def deploy_command(argv: list[str]) -> int:
+    args = deploy_parser().parse_args(argv)
+    config = command_config(args)
+    template = args.template
+    result = run([str(template)], config, jobs=1)
+    if not result.files or result.files[0].status != "checked" or result.exit_code() != 0:
+        sys.stdout.write(RENDERERS["console"](result, color=False, quiet=False))
+        print(f"tapcheck deploy: refused: {template} does not pass tapcheck; nothing was deployed", file=sys.stderr)
+        return 2 if result.files and result.files[0].status != "checked" else 1
+    print(f"{template}: passes tapcheck ({', '.join(config.engines)})")
+
+    handlers = args.handlers or template.parent / "handlers"
+    bundle = None
+    if args.handlers or handlers.is_dir():
+        try:
+            bundle = package(handlers)
+        except FileNotFoundError as err:
+            raise UsageError(str(err)) from None
+    target = DeployTarget(
+        stack_name=config.stack_name,
+        region=args.region,
+        endpoint_url=args.endpoint_url,
+        artifacts_bucket=args.artifacts_bucket,
+        params=parse_params(args.param),
+        timeout=args.timeout,
+    )
+    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
+
+    try:
+        outputs = Deployer(target, say=print).deploy(template, bundle)
+    except DeployError as err:
+        print(f"tapcheck deploy: {err}", file=sys.stderr)
+        return 1
+    except (BotoCoreError, ClientError, ResponseParserError) as err:
+        print(f"tapcheck deploy: AWS error: {err}", file=sys.stderr)
+        return 1
+    if outputs:
+        print("outputs:")
+        for key, value in sorted(outputs.items()):
+            print(f"  {key} = {value}")
     return 0
 
 

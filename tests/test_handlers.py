@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from decimal import Decimal
 from types import SimpleNamespace
 
 import boto3
@@ -271,11 +270,17 @@ def test_handlers_use_only_the_standard_library_and_boto3():
     allowed = set(sys.stdlib_module_names) | {"boto3", "botocore", "common", "validation", "processing"}
     for path in HANDLERS.glob("*.py"):
         imported = subprocess.run(
-            [sys.executable, "-c", f"import ast,sys;t=ast.parse(open({str(path)!r}).read());"
-             "print(' '.join({(n.module if isinstance(n, ast.ImportFrom) else a.name).split('.')[0] "
-             "for n in ast.walk(t) if isinstance(n,(ast.Import,ast.ImportFrom)) "
-             "for a in (n.names if isinstance(n, ast.Import) else [n])}))"],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-c",
+                f"import ast,sys;t=ast.parse(open({str(path)!r}).read());"
+                "print(' '.join({(n.module if isinstance(n, ast.ImportFrom) else a.name).split('.')[0] "
+                "for n in ast.walk(t) if isinstance(n,(ast.Import,ast.ImportFrom)) "
+                "for a in (n.names if isinstance(n, ast.Import) else [n])}))",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.split()
         assert set(imported) <= allowed, (path.name, set(imported) - allowed)
 
@@ -286,7 +291,10 @@ def test_handler_line_coverage_is_at_least_90_percent(tmp_path):
     run = [sys.executable, "-m", "coverage"]
     subprocess.run(
         [*run, "run", f"--source={HANDLERS}", "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__],
-        env=env, cwd=REPO, check=True, capture_output=True,
+        env=env,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
     )
     report = subprocess.run([*run, "report", "--fail-under=90"], env=env, capture_output=True, text=True)
     assert report.returncode == 0, report.stdout + report.stderr

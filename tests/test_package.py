@@ -39,6 +39,7 @@ def test_wheel_has_one_namespace_and_its_data(wheel):
         "tapcheck/rules/tags.py",
         "tapcheck/reports/console.py",
         "tapcheck/reference/TapStack.yml",
+        "tapcheck/reference/handlers/processing.py",
     ):
         assert required in names
     assert not any(name.startswith("tapcheck/tests") for name in names)

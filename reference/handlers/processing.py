@@ -8,7 +8,7 @@ which the state machine retries.
 """
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -64,7 +64,7 @@ def to_item(request):
         "action": request["action"],
         "timestamp": request["timestamp"],
         "data": _decimals(request.get("data", {})),
-        "storedAt": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "storedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
     return {name: attribute_value(value) for name, value in item.items()}
 

@@ -9,7 +9,7 @@ is an answer, never an exception: only a bug raises here.
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from common import log
 
@@ -93,7 +93,7 @@ def normalise_timestamp(value):
         return None
     try:
         if isinstance(value, (int, float)):
-            moment = datetime.fromtimestamp(value, tz=timezone.utc)
+            moment = datetime.fromtimestamp(value, tz=UTC)
         elif isinstance(value, str):
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
             if moment.tzinfo is None:
@@ -102,7 +102,7 @@ def normalise_timestamp(value):
             return None
     except (ValueError, OverflowError, OSError):
         return None
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _data_error(data):
