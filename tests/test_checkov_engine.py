@@ -48,3 +48,21 @@ def test_checkov_findings_without_network(monkeypatch):
     for finding in checkov:
         covering = checkov_engine.COVERED_BY_TAPCHECK.get(finding.rule_id)
         assert covering is None or (covering, finding.resource) not in tapcheck
+
+
+@installed
+def test_the_reference_stack_fails_no_checkov_check_and_every_skip_has_a_reason():
+    from checkov.cloudformation.runner import Runner
+    from checkov.runner_filter import RunnerFilter
+
+    from tapcheck.reference import TEMPLATE
+
+    report = Runner().run(
+        root_folder=None, files=[str(TEMPLATE)], runner_filter=RunnerFilter(framework=["cloudformation"])
+    )
+    assert [(c.check_id, c.resource) for c in report.failed_checks] == []
+    assert report.passed_checks
+    for skipped in report.skipped_checks:
+        assert len(skipped.check_result.get("suppress_comment", "")) > 40, (skipped.check_id, skipped.resource)
+    result = check(TEMPLATE, Config(engines=("tapcheck", "cfn-lint", "checkov")))
+    assert result.findings == []

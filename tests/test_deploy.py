@@ -21,6 +21,7 @@ from tapcheck.checker.packaging import package
 
 from conftest import FIXTURES, REPO
 
+pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse .* not supported:UserWarning")
 REFERENCE = REPO / "reference"
 REGION = "us-east-1"
 
@@ -43,7 +44,7 @@ def moto_endpoint():
 
 @pytest.fixture(autouse=True)
 def moto_as_cloudformation(monkeypatch):
-    moto_shims.apply_all(monkeypatch)
+    moto_shims.apply_all(monkeypatch.setattr)
 
 
 @pytest.fixture

@@ -2,77 +2,24 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import subprocess
 import sys
 from types import SimpleNamespace
 
-import boto3
 import pytest
+from handler_aws import HANDLERS, TABLE, aws_fixture, handler_module  # noqa: F401 (a fixture)
 from moto import mock_aws
 
 from conftest import REPO
 
-HANDLERS = REPO / "reference" / "handlers"
-TABLE = "tap-stack-test-application-table"
 CONTEXT = SimpleNamespace(aws_request_id="11111111-2222-3333-4444-555555555555")
 VALID_BODY = {"userId": "user-1", "action": "order.create", "timestamp": "2026-11-25T06:00:00Z", "data": {"n": 1.5}}
-
-
-def handler_module(name: str):
-    """A handler module, imported as the Lambda runtime does (the handlers folder on sys.path)."""
-    if str(HANDLERS) not in sys.path:
-        sys.path.insert(0, str(HANDLERS))
-    return importlib.import_module(name)
-
-
 validation = handler_module("validation")
 processing = handler_module("processing")
 notification = handler_module("notification")
 common = handler_module("common")
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    """moto's in-process AWS with the stack's table and topic; the handlers' clients reset."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "TABLE_NAME": TABLE,
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(processing, "_dynamodb", None)
-    monkeypatch.setattr(notification, "_sns", None)
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb")
-        dynamodb.create_table(
-            TableName=TABLE,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "GSI1",
-                    "KeySchema": [
-                        {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                        {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
-        )
-        sns = boto3.client("sns")
-        topic = sns.create_topic(Name="tap-stack-test-notifications")["TopicArn"]
-        sqs = boto3.client("sqs")
-        queue_url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
-        monkeypatch.setenv("NOTIFICATION_TOPIC_ARN", topic)
-        yield SimpleNamespace(dynamodb=dynamodb, sqs=sqs, queue_url=queue_url, topic=topic)
 
 
 def validated(body=VALID_BODY, request_id="api-request-1"):
