@@ -87,6 +87,8 @@ class FileResult:
     error: FileError | None = None
     notes: list[str] = field(default_factory=list)
     """Things the user should know about how the file was checked (e.g. sampling)."""
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Other files the result depends on (a function's source): path -> SHA-256."""
 
     def to_dict(self) -> dict:
         """Everything, for the result cache (`from_dict` reads it back)."""

@@ -1,8 +1,10 @@
 """Results cached by what they depend on, so a re-run on unchanged files is near-instant.
 
 The key is the file's bytes and name, the configuration, and the identity of
-everything that decides the findings: tapcheck's own files, cfn-lint's and
-policy_sentry's versions. Entries are JSON under the user's cache directory.
+everything that decides the findings: tapcheck's own files, the versions of the
+packages whose data it uses. A result also lists the other files it read (a function's
+source) with their SHA-256, and is used only while they are unchanged. Entries are
+JSON under the user's cache directory.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from .findings import FileResult
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def cache_dir() -> Path:
@@ -34,7 +36,7 @@ def code_identity() -> str:
         if path.suffix in (".py", ".yml", ".json"):
             stat = path.stat()
             digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    for distribution in ("cfn-lint", "policy_sentry", "aws-sam-translator"):
+    for distribution in ("cfn-lint", "policy_sentry", "aws-sam-translator", "botocore", "boto3"):
         try:
             digest.update(f"{distribution}={metadata.version(distribution)}".encode())
         except metadata.PackageNotFoundError:
@@ -52,6 +54,17 @@ def cache_key(path: Path, name: str, config) -> str | None:
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(content)
     return digest.hexdigest()
+
+
+def inputs_unchanged(result: FileResult) -> bool:
+    """Whether the other files a cached result depends on still have the same content."""
+    for path, digest in result.inputs.items():
+        try:
+            if hashlib.sha256(Path(path).read_bytes()).hexdigest() != digest:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def load(key: str) -> FileResult | None:

@@ -54,7 +54,7 @@ def check_cached(candidate: Candidate, config: Config) -> FileResult | None:
     key = result_cache.cache_key(candidate.path, str(candidate.path), config)
     if key is not None:
         cached = result_cache.load(key)
-        if cached is not None:
+        if cached is not None and result_cache.inputs_unchanged(cached):
             return cached if cached.status != "skipped" else None
     result = check_candidate(candidate, config)
     if key is not None:
@@ -127,6 +127,7 @@ def check_template(template: Template, config: Config) -> FileResult:
         findings=sorted(kept, key=Finding.sort_key),
         suppressed=sorted(suppressed, key=Finding.sort_key),
         notes=notes,
+        inputs=dict(template.inputs),
     )
 
 

@@ -38,6 +38,10 @@ class Template:
     text: str
     data: dict
     lines: list[str] = field(init=False, repr=False)
+    inputs: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    """Other files read to check this one (path -> SHA-256), for the result cache."""
+    derived: dict = field(default_factory=dict, init=False, repr=False)
+    """Data derived once per template and shared by every scenario (e.g. code analysis)."""
 
     def __post_init__(self) -> None:
         self.lines = self.text.splitlines()

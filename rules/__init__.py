@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import encryption, exposure, iam, monitoring, naming, suppressions, tags
+from . import code_permissions, encryption, exposure, iam, monitoring, naming, suppressions, tags
 from .base import AREAS, Rule
 
 ALL_RULES: list[Rule] = [
@@ -12,6 +12,7 @@ ALL_RULES: list[Rule] = [
     *tags.RULES,
     *encryption.RULES,
     *iam.RULES,
+    *code_permissions.RULES,
     *exposure.RULES,
     *naming.RULES,
     *monitoring.RULES,

@@ -184,3 +184,12 @@ def test_a_failed_deployment_prints_the_failed_events_and_fails(monkeypatch):
         "stack broken ended in ROLLBACK_COMPLETE; failed resources:\n"
         "  Table (AWS::DynamoDB::Table): Table already exists: orders"
     )
+
+
+def test_a_missing_template_or_handlers_directory_is_a_clear_error(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(boto3.session.Session, "__init__", lambda *a, **k: pytest.fail("an AWS call"))
+    code, out, err = run_cli("deploy", tmp_path / "missing.yml")
+    assert code == 2 and "missing.yml" in out + err and "nothing was deployed" in err
+    compliant = FIXTURES / "cli" / "compliant.yml"
+    code, out, err = run_cli("deploy", compliant, "--handlers", tmp_path / "nowhere")
+    assert code == 2 and err.strip() == f"tapcheck: handlers directory {tmp_path / 'nowhere'} not found"

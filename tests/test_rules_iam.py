@@ -28,7 +28,8 @@ def test_tap301_every_statement_string_and_list_forms():
 
 
 def iam_findings(path):
-    return [f for f in findings(path) if f.area == "iam"]
+    """The policy rules' findings (TAP307/TAP308, which compare with code, have their own tests)."""
+    return [f for f in findings(path) if f.area == "iam" and f.rule_id not in ("TAP307", "TAP308")]
 
 
 def test_tap301_passes_exact_actions_key_policy_root_sam_templates_and_denies():

@@ -1,0 +1,112 @@
+"""Where a Lambda function's Python source is, and what AWS SDK calls it makes.
+
+The source is the function's inline code (`Code.ZipFile`, SAM `InlineCode`), a local
+SAM `CodeUri` directory, or a file or directory named in the resource's
+`Metadata: {tapcheck: {source: PATH}}` (relative to the template). Files read this way
+are recorded on the template with their SHA-256, so a cached result is not reused once
+one of them changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .intrinsics import intrinsic
+from .sdk_calls import SdkCall, SourceModule, sdk_calls
+
+MAX_FILES = 500
+MAX_FILE_BYTES = 2 * 1024 * 1024
+FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
+
+
+@dataclass
+class FunctionCode:
+    calls: list[SdkCall] = field(default_factory=list)
+    origin: str = ""
+    """Where the source is, for messages."""
+    problem: str | None = None
+    """Why the source could not be analysed (it does not parse, say)."""
+
+
+def function_code(template, logical_id: str, resource: dict, resolve) -> FunctionCode | None:
+    """The analysed source of a Python function, or None when none is available."""
+    key = ("function-code", logical_id)
+    if key not in template.derived:
+        template.derived[key] = _analyse(template, resource, resolve)
+    return template.derived[key]
+
+
+def _analyse(template, resource: dict, resolve) -> FunctionCode | None:
+    properties = template.properties_of(resource)
+    if not isinstance(properties, dict):
+        return None
+    runtime = resolve(properties.get("Runtime"))
+    if not isinstance(runtime, str) or not runtime.startswith("python"):
+        return None
+    handler = resolve(properties.get("Handler"))
+    entry = handler.rsplit(".", 1)[0].replace("/", ".") if isinstance(handler, str) and "." in handler else None
+    found = _sources(template, resource, properties, entry)
+    if found is None:
+        return None
+    if isinstance(found, str):
+        return FunctionCode(origin="", problem=found)
+    modules, entry, origin = found
+    try:
+        return FunctionCode(sdk_calls(modules, entry), origin)
+    except SyntaxError as err:
+        module = modules.get(entry)
+        where = f"{module.display}:{(err.lineno or 0) + module.line_offset}" if module else origin
+        return FunctionCode(origin=origin, problem=f"{where} does not parse ({err.msg})")
+    except RecursionError:
+        return FunctionCode(origin=origin, problem=f"{origin} is nested too deeply to analyse")
+
+
+def _sources(template, resource, properties, entry):
+    """(modules by name, entry module, origin), an error message, or None."""
+    settings = resource.get("Metadata", {}).get("tapcheck") if isinstance(resource.get("Metadata"), dict) else None
+    source = settings.get("source") if isinstance(settings, dict) else None
+    base = Path(template.path).parent
+    if isinstance(source, str):
+        return _from_path(template, base, source, entry)
+    code = properties.get("Code") if resource["Type"] == "AWS::Lambda::Function" else None
+    inline = code.get("ZipFile") if isinstance(code, dict) else properties.get("InlineCode")
+    if isinstance(inline, str) and intrinsic(inline) is None:
+        mark = getattr(inline, "start_mark", None)
+        block = mark is not None and template.lines[mark.line][mark.column : mark.column + 1] in ("|", ">")
+        offset = (mark.line + 1 if block else mark.line) if mark else 0
+        name = entry or "index"
+        module = SourceModule(name, str(inline), template.path, offset)
+        return {name: module}, name, f"the inline code of {template.path}"
+    code_uri = properties.get("CodeUri") if resource["Type"] == "AWS::Serverless::Function" else None
+    if isinstance(code_uri, str) and "://" not in code_uri and (base / code_uri).is_dir():
+        return _from_path(template, base, code_uri, entry)
+    return None
+
+
+def _from_path(template, base: Path, source: str, entry: str | None):
+    path = base / source
+    if path.is_file():
+        directory, entry = path.parent, path.stem
+    elif path.is_dir():
+        directory = path
+        if entry is None:
+            return f"Metadata.tapcheck.source {source} is a directory, but the function has no Handler"
+    else:
+        return f"Metadata.tapcheck.source {source} not found (relative to {base})"
+    files = sorted(p for p in directory.rglob("*.py") if "__pycache__" not in p.parts)[:MAX_FILES]
+    modules = {}
+    for file in files:
+        relative = file.relative_to(directory)
+        name = ".".join(relative.with_suffix("").parts)
+        try:
+            data = file.read_bytes()[:MAX_FILE_BYTES]
+            text = data.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            return f"cannot read {file}: {err}"
+        template.inputs[str(file)] = hashlib.sha256(data).hexdigest()
+        modules[name] = SourceModule(name, text, str(file))
+    if entry not in modules:
+        return f"the handler module {entry} is not in {source}"
+    return modules, entry, source

