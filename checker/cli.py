@@ -4,6 +4,7 @@
     tapcheck rules                 list the rules
     tapcheck explain ID            print a rule's documentation
     tapcheck deploy [TEMPLATE]     check, package and deploy a stack (default: the reference stack)
+    tapcheck fix PATH...           apply safe, mechanical fixes (--diff to preview, --write to save)
 
 Exit codes: 0 nothing at or above the fail threshold, 1 findings, 2 usage error or a
 file that could not be checked.
@@ -16,6 +17,7 @@ import gc
 import json
 import os
 import sys
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,11 +34,12 @@ from .baseline import BaselineError, apply_baseline, read_baseline, write_baseli
 from .config import Config, ConfigError, find_config, load_config
 from .deploy import Deployer, DeployError, DeployTarget
 from .findings import SEVERITIES, Result, severity_rank
+from .fixes import FIXABLE, diff, fix_file
 from .packaging import package
 from .runner import run
 
 ENGINES = ("tapcheck", "cfn-lint", "checkov")
-SUBCOMMANDS = ("rules", "explain", "deploy")
+SUBCOMMANDS = ("rules", "explain", "deploy", "fix")
 
 
 class UsageError(Exception):
@@ -57,7 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     tune_garbage_collector()
     try:
         if argv and argv[0] in SUBCOMMANDS:
-            commands = {"rules": rules_command, "explain": explain_command, "deploy": deploy_command}
+            commands = {
+                "rules": rules_command,
+                "explain": explain_command,
+                "deploy": deploy_command,
+                "fix": fix_command,
+            }
             return commands[argv[0]](argv[1:])
         return check_command(argv)
     except (UsageError, ConfigError, BaselineError) as err:
@@ -72,7 +80,7 @@ def check_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tapcheck",
         description="Check CloudFormation and SAM templates against tapcheck's rules. "
-        "Other commands: 'tapcheck rules', 'tapcheck explain ID', 'tapcheck deploy [TEMPLATE]'.",
+        "Other commands: 'tapcheck rules', 'tapcheck explain ID', 'tapcheck deploy [TEMPLATE]', 'tapcheck fix PATH'.",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="template files or directories")
     parser.add_argument(
@@ -328,6 +336,60 @@ def deploy_command(argv: list[str]) -> int:
         for key, value in sorted(outputs.items()):
             print(f"  {key} = {value}")
     return 0
+
+
+def fix_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="tapcheck fix",
+        description="Apply safe, mechanical fixes (required tags, name suffixes, tracing, log retention, "
+        "deletion policies) and list what needs a decision. Without --write nothing is written.",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="template files")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--diff", action="store_true", help="print a unified diff of the fixes")
+    mode.add_argument("--write", action="store_true", help="write the fixes into the files")
+    parser.add_argument("--rules", metavar="LIST", help=f"only these rules (default: all of {', '.join(FIXABLE)})")
+    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="pin a template parameter")
+    parser.add_argument("--stack-name", help="stack name used to resolve AWS::StackName")
+    parser.add_argument("--config", type=Path, metavar="PATH", help="configuration file")
+    args = parser.parse_args(argv)
+    args.fail_on, args.engines = None, None
+    config = command_config(args)
+    rules = set(FIXABLE)
+    if args.rules:
+        rules = {r.strip() for r in args.rules.split(",") if r.strip()}
+        unknown = sorted(rules - set(FIXABLE))
+        if unknown:
+            raise UsageError(f"cannot fix {', '.join(unknown)} mechanically (fixable: {', '.join(FIXABLE)})")
+    code = 0
+    for path in args.paths:
+        if not path.is_file():
+            print(f"tapcheck fix: {path}: no such file", file=sys.stderr)
+            code = 2
+            continue
+        result = fix_file(path, config, rules)
+        if result.error:
+            print(f"tapcheck fix: {result.error}", file=sys.stderr)
+            code = 2
+            continue
+        if args.diff:
+            sys.stdout.write(diff(result.path, path.read_text(encoding="utf-8"), result.text))
+        elif args.write and result.changed:
+            path.write_text(result.text, encoding="utf-8")
+        verb = "fixed" if args.write else "fixable"
+        counts = Counter(f.rule_id for f in result.fixed)
+        listed = ", ".join(f"{rule} x{count}" for rule, count in sorted(counts.items()))
+        print(f"{result.path}: {len(result.fixed)} {verb}" + (f" ({listed})" if listed else ""), file=sys.stderr)
+        for note in result.notes:
+            print(f"  note: {note}", file=sys.stderr)
+        if result.manual:
+            print(f"  {len(result.manual)} need a decision (not changed):", file=sys.stderr)
+            for finding in result.manual:
+                where = f"{finding.resource or 'template'}"
+                print(f"    {finding.rule_id} {where}: {finding.message}", file=sys.stderr)
+        if result.changed and not args.write:
+            code = max(code, 1)
+    return code
 
 
 def _console() -> Console:
