@@ -140,7 +140,8 @@ def fix_file(path: Path, config: Config, rules: set[str], skip: frozenset[str] =
         if reason and finding.rule_id in rules:
             finding = replace(finding, message=f"{finding.message} (not fixed: {reason})")
         manual.append(finding)
-    if any(f.rule_id == "TAP504" and f.resource for f in fixed):
+    functions = ("AWS::Lambda::Function", "AWS::Serverless::Function")
+    if any(f.rule_id == "TAP504" and template.resources.get(f.resource, {}).get("Type") in functions for f in fixed):
         notes.append("tracing is now on: each function's role needs xray:PutTraceSegments and xray:PutTelemetryRecords")
     return FixResult(name, text, fixed, manual, notes)
 

@@ -1,0 +1,157 @@
+"""`tapcheck fix`: the fixes remove their findings, keep the file's own writing, and
+never make cfn-lint's result worse."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tapcheck.checker.config import Config
+from tapcheck.checker.fixes import FIXABLE, fix_file
+
+from conftest import CORPUS, FIXTURES, SEED, check, needs_shared
+
+FIX = FIXTURES / "fix"
+
+
+def copy(tmp_path: Path, source: Path) -> Path:
+    target = tmp_path / source.name
+    shutil.copy(source, target)
+    return target
+
+
+def rule_ids(path: Path) -> list[str]:
+    return sorted(f.rule_id for f in check(path).findings)
+
+
+def engine_findings(path: Path) -> set[tuple]:
+    return {(f.rule_id, f.resource) for f in check(path).findings if f.engine != "tapcheck"}
+
+
+def comments(text: str) -> list[str]:
+    return [line.split("#", 1)[1] for line in text.splitlines() if "#" in line and "'#" not in line]
+
+
+@needs_shared
+def test_seed_write_removes_every_tap101_and_tap401_keeps_comments_and_cfn_lint(run_cli, tmp_path):
+    template = copy(tmp_path, SEED)
+    before_text = template.read_text()
+    cfn_lint_before = engine_findings(template)
+    assert "TAP101" in rule_ids(template)
+    code, out, err = run_cli("fix", "--write", template)
+    assert code == 0, err
+    assert re.search(r"TapStack\.seed\.yml: 21 fixed \(TAP101 x21\)", err)
+    after_text = template.read_text()
+    assert not {"TAP101", "TAP401"} & set(rule_ids(template))
+    assert comments(after_text) == comments(before_text)
+    assert engine_findings(template) <= cfn_lint_before
+    # only lines were added: every original line is still there, in order
+    added = iter(after_text.splitlines())
+    assert all(any(line == other for other in added) for line in before_text.splitlines())
+
+
+def test_diff_writes_nothing_and_exits_1_when_there_is_something_to_fix(run_cli, tmp_path):
+    template = copy(tmp_path, FIX / "mixed.yml")
+    original = template.read_text()
+    code, out, err = run_cli("fix", "--diff", template)
+    assert code == 1
+    assert out.startswith(f"--- {template}\n+++ {template}\n")
+    assert "+      TableName: !Sub 'orders${EnvironmentSuffix}'" in out
+    assert template.read_text() == original
+    code, out, err = run_cli("fix", "--write", template)
+    assert code == 0
+    code, out, err = run_cli("fix", "--diff", template)
+    assert (code, out) == (0, "")
+
+
+def test_every_fixable_kind_on_yaml_keeps_quoting_comments_and_short_tags(tmp_path):
+    template = copy(tmp_path, FIX / "mixed.yml")
+    result = fix_file(template, Config(), set(FIXABLE))
+    assert sorted(f.rule_id for f in result.fixed) == [
+        "TAP101",
+        "TAP101",
+        "TAP101",
+        "TAP401",
+        "TAP504",
+        "TAP505",
+        "W3011",
+    ]
+    text = result.text
+    assert "    DeletionPolicy: Retain   # keep the data\n" in text
+    assert "    UpdateReplacePolicy: Retain\n" in text
+    assert "      LogGroupName: !Sub '/app/${AWS::StackName}${EnvironmentSuffix}'   # quoted on purpose\n" in text
+    assert "      RetentionInDays: 90\n" in text
+    assert "      TracingEnabled: true\n" in text
+    assert "        Environment: !Ref Environment\n        team-number: '2'\n" in text  # SAM map-style tags
+    assert "      KeySchema: [{AttributeName: pk, KeyType: HASH}]\n" in text
+    template.write_text(text)
+    assert not set(FIXABLE) & set(rule_ids(template))
+    assert result.manual and all(f.rule_id not in FIXABLE for f in result.manual)
+
+
+def test_json_keeps_its_indentation(tmp_path):
+    template = copy(tmp_path, FIX / "mixed.json")
+    result = fix_file(template, Config(), set(FIXABLE))
+    assert sorted(f.rule_id for f in result.fixed) == ["TAP101", "TAP401"]
+    data = json.loads(result.text)
+    assert data["Resources"]["Queue"]["Properties"]["QueueName"]["Fn::Join"][1][1] == {"Ref": "EnvironmentSuffix"}
+    assert '\n    "Resources": {\n        "Queue": {\n' in result.text
+    template.write_text(result.text)
+    assert "TAP401" not in rule_ids(template)
+
+
+def test_names_that_refer_to_a_fixed_name_are_not_suffixed_twice(tmp_path):
+    template = copy(tmp_path, FIXTURES / "naming" / "tap401.yml")
+    result = fix_file(template, Config(), {"TAP401"})
+    assert "FunctionName: !Sub '${AWS::StackName}-processor${EnvironmentSuffix}'" in result.text
+    assert "LogGroupName: !Sub /aws/lambda/${FixedFunction}\n" in result.text
+    assert "- {Key: Name, Value: !Sub 'main-vpc${EnvironmentSuffix}'}" in result.text
+    template.write_text(result.text)
+    assert "TAP401" not in rule_ids(template)
+
+
+def test_only_the_chosen_rules_and_unknown_rules_are_a_usage_error(run_cli, tmp_path):
+    template = copy(tmp_path, FIX / "mixed.yml")
+    code, out, err = run_cli("fix", "--write", "--rules", "W3011", template)
+    assert code == 0 and "1 fixed (W3011 x1)" in err
+    assert "TAP101" in rule_ids(template)
+    code, out, err = run_cli("fix", "--rules", "TAP302", template)
+    assert code == 2 and "cannot fix TAP302 mechanically" in err
+
+
+def test_bad_input_is_a_clear_error_and_other_files_are_still_fixed(run_cli, tmp_path):
+    broken = tmp_path / "broken.yml"
+    broken.write_text("Resources:\n  A: [\n")
+    template = copy(tmp_path, FIX / "mixed.yml")
+    code, out, err = run_cli("fix", "--write", broken, tmp_path / "missing.yml", template)
+    assert code == 2
+    assert f"{broken}:" in err and "missing.yml: no such file" in err
+    assert "7 fixed" in err and "TAP101" not in rule_ids(template)
+
+
+CORPUS_SAMPLE = [
+    "aws-cloudformation-templates__AutoScaling__AutoScalingMultiAZWithNotifications.yaml",
+    "aws-cloudformation-templates__APIGateway__apigateway_lambda_integration.yaml",
+    "widdix-aws-cf-templates__static-website__static-website.yaml",
+    "checkov__tests__cloudformation__runner__resources__no_properties.yaml",
+]
+
+
+@needs_shared
+@pytest.mark.parametrize("name", CORPUS_SAMPLE + sorted(p.name for p in CORPUS.glob("*.json"))[:4])
+def test_corpus_fixes_load_remove_their_findings_and_do_not_worsen_cfn_lint(tmp_path, name):
+    template = copy(tmp_path, CORPUS / name)
+    before = check(template).findings
+    result = fix_file(template, Config(), set(FIXABLE))
+    assert result.error is None, result.error
+    template.write_text(result.text)
+    after = check(template).findings  # still loads
+    fixed = {(f.rule_id, f.resource, f.path, f.message) for f in result.fixed}
+    assert not fixed & {(f.rule_id, f.resource, f.path, f.message) for f in after}
+    assert {(f.rule_id, f.resource) for f in after if f.engine != "tapcheck"} <= {
+        (f.rule_id, f.resource) for f in before if f.engine != "tapcheck"
+    }
