@@ -106,7 +106,10 @@ def fix_file(path: Path, config: Config, rules: set[str], skip: frozenset[str] =
                 unfixable[_identity(finding)] = "cfn-lint objects to the fixed resource"
                 continue
             try:
-                for operation in _fixes_for(template, finding, config, findings):
+                planned = _fixes_for(template, finding, config, findings)
+                for operation in planned:
+                    _check_writable(template, operation)
+                for operation in planned:
                     key = (operation[0], id(operation[1]), str(operation[2]) if operation[0] != "replace" else "")
                     if key not in seen:  # the same fix found in several scenarios
                         seen.add(key)
@@ -345,8 +348,21 @@ def _with_suffix(node, suffix: str):
 # -- writing the changes --------------------------------------------------------------------
 
 
+def _is_json(template: Template) -> bool:
+    return template.text.lstrip().startswith("{")
+
+
+def _check_writable(template: Template, operation) -> None:
+    """Raise Unfixable when the operation cannot be written into this file."""
+    if _is_json(template):
+        if operation[0] != "top" and _path_to(template.data, operation[1]) is None:
+            raise Unfixable("cannot find the place in the JSON")
+    else:
+        _yaml_edit(template, operation)
+
+
 def _apply(template: Template, operations: list) -> str:
-    if template.text.lstrip().startswith("{"):
+    if _is_json(template):
         return _apply_json(template, operations)
     edits = [_yaml_edit(template, operation) for operation in operations]
     text = template.text

@@ -22,13 +22,14 @@ from conftest import FIXTURES, REPO, SEED, SHARED, needs_shared
 
 SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 SUPPRESSED = FIXTURES / "suppressions" / "used_with_reason.yml"
+WITH_FINDINGS = FIXTURES / "fix" / "mixed.yml"  # findings of every severity, with or without ../shared
 BROKEN = FIXTURES / "bad" / "broken.yml"
 
 
 @pytest.fixture(scope="module")
 def result() -> Result:
     BROKEN.parent.mkdir(exist_ok=True)
-    paths = [str(SEED), str(REPO / "reference" / "TapStack.yml"), str(SUPPRESSED), str(BROKEN)]
+    paths = [str(SEED), str(REPO / "reference" / "TapStack.yml"), str(WITH_FINDINGS), str(SUPPRESSED), str(BROKEN)]
     return run([p for p in paths if p != str(SEED) or SEED.is_file()], Config())
 
 
