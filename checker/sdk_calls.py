@@ -268,12 +268,33 @@ class _Analysis:
     def __init__(self, modules: dict[str, SourceModule]):
         self.modules = {name: _index(source) for name, source in modules.items()}
         self.calls: list[SdkCall] = []
+        self._memo: dict[tuple[int, int], set] = {}
+        self.truncated: tuple[int, _ModuleIndex] | None = None
+        """Where following values went deeper than MAX_DEPTH (the analysis is incomplete)."""
 
     # values
 
     def value(self, node: ast.expr, module: _ModuleIndex, function, bindings: dict, depth: int = 0) -> set:
+        """The abstract values `node` may have; memoised where no argument is bound, so
+        code with many assignments or cycles (`a = b`, `b = a`) stays linear."""
         if depth > MAX_DEPTH:
+            self.truncated = getattr(node, "lineno", 0), module
             return set()
+        if bindings:
+            return self._value(node, module, function, bindings, depth)
+        key = (id(node), id(function))
+        if key not in self._memo:
+            self._memo[key] = set()  # a cycle back to this node adds nothing
+            before = self.truncated
+            found = self._value(node, module, function, bindings, depth)
+            if self.truncated is before:
+                self._memo[key] = found
+            else:  # cut short at this depth: not the answer from elsewhere
+                del self._memo[key]
+                return found
+        return self._memo[key]
+
+    def _value(self, node: ast.expr, module: _ModuleIndex, function, bindings: dict, depth: int) -> set:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return {_Text(node.value)}
         if isinstance(node, ast.Name):
@@ -442,6 +463,10 @@ class _Analysis:
         for name in reachable:
             module = self.modules[name]
             self._walk(module, module.tree, None)
+        if self.truncated is not None:
+            line, module = self.truncated
+            detail = f"values are passed through more than {MAX_DEPTH} steps: the analysis is incomplete"
+            self.calls.append(SdkCall(None, None, module.source.display, line + module.source.line_offset, detail))
         unique = {(c.service, c.operation, c.file, c.line, c.detail): c for c in self.calls}
         return sorted(unique.values(), key=lambda c: (c.file, c.line, c.service or "", c.operation or ""))
 

@@ -208,3 +208,12 @@ Resources:
 )
 def test_sdk_calls(source, siblings, expected):
     assert calls(source, **siblings) == expected
+
+
+def test_values_passed_through_too_many_steps_make_the_analysis_say_it_is_incomplete():
+    chain = "\n".join(f"x{i} = x{i - 1} if c else x{i + 1}" for i in range(1, 300))
+    found = calls(
+        f"import boto3\n{chain}\nx0 = boto3.client('s3')\nx300 = x1\nx150.list_buckets()\nx2.list_buckets()\n"
+    )
+    assert ("s3", "ListBuckets", 304) in found
+    assert any(service is None and "the analysis is incomplete" in detail for service, detail, _ in found)
