@@ -8,6 +8,7 @@ stack is created or updated through a change set that is shown before it is exec
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ class Deployer:
         body = template.read_bytes()
         source = {"TemplateBody": body.decode("utf-8")}
         if len(body) > TEMPLATE_BODY_LIMIT:
-            key = f"{self.target.stack_name}/{template.stem}-{Bundle(body, ()).sha256}{template.suffix}"
+            key = f"{self.target.stack_name}/{template.stem}-{hashlib.sha256(body).hexdigest()}{template.suffix}"
             self.upload(bucket, key, body, f"template ({len(body)} bytes, over the {TEMPLATE_BODY_LIMIT} inline limit)")
             source = {"TemplateURL": self.object_url(bucket, key)}
         stack = self.existing_stack()

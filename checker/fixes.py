@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .config import Config
 from .findings import Finding
+from .function_permissions import references
 from .intrinsics import intrinsic
 from .loader import TemplateError, parse, validate_structure
 from .resource_schemas import tag_support
@@ -304,7 +305,7 @@ def _suffix_fixes(template: Template, finding: Finding, resource: dict, config: 
     if node is None:
         raise Unfixable("name not found")
     others = {f.resource for f in findings if f.rule_id == "TAP401" and f.resource and f.resource != finding.resource}
-    if others & set(_referenced(node)):
+    if others & references(node):
         return []  # it names another resource that lacks the suffix: fixed when that one is
     return [("replace", node, _with_suffix(node, suffix))]
 
@@ -319,12 +320,6 @@ def _name_tag_value(resource: dict, properties: dict):
     if isinstance(tags, dict):
         return tags.get("Name")
     return None
-
-
-def _referenced(node) -> list[str]:
-    from .function_permissions import references
-
-    return sorted(references(node))
 
 
 def _with_suffix(node, suffix: str):
