@@ -57,8 +57,8 @@ def aws_fixture(monkeypatch):
         "TABLE_NAME": TABLE,
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(handler_module("processing"), "_dynamodb", None)
-    monkeypatch.setattr(handler_module("notification"), "_sns", None)
+    client_cache = handler_module("common").aws_client
+    client_cache.cache_clear()  # clients are made once per execution environment: each test is a new one
     with mock_aws():
         dynamodb = boto3.client("dynamodb")
         dynamodb.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST", **table_shape())
@@ -70,3 +70,4 @@ def aws_fixture(monkeypatch):
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
         monkeypatch.setenv("NOTIFICATION_TOPIC_ARN", topic)
         yield SimpleNamespace(dynamodb=dynamodb, sqs=sqs, queue_url=queue_url, topic=topic)
+    client_cache.cache_clear()

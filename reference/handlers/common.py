@@ -3,6 +3,7 @@
 Only the standard library and boto3 (which the Lambda Python runtime provides) are used.
 """
 
+import functools
 import json
 import logging
 import os
@@ -28,8 +29,10 @@ class TransientError(Exception):
     """A dependency (DynamoDB, SNS) failed; the state machine retries the task by name."""
 
 
+@functools.cache
 def aws_client(service):
-    """A boto3 client for the function's region, with short timeouts."""
+    """A boto3 client for the function's region, with short timeouts, created once per
+    execution environment (and reused by the invocations it serves)."""
     return boto3.client(service, config=AWS_CLIENT_CONFIG)
 
 

@@ -10,16 +10,6 @@ import json
 from botocore.exceptions import BotoCoreError, ClientError
 from common import InvalidRequest, TransientError, aws_client, log, required_env
 
-_sns = None
-
-
-def sns():
-    """The SNS client, created once per execution environment."""
-    global _sns
-    if _sns is None:
-        _sns = aws_client("sns")
-    return _sns
-
 
 def handler(event, context):
     request, processing = _parts(event)
@@ -32,7 +22,7 @@ def handler(event, context):
         "duplicate": processing.get("duplicate") is True,
     }
     try:
-        response = sns().publish(
+        response = aws_client("sns").publish(
             TopicArn=required_env("NOTIFICATION_TOPIC_ARN"),
             Subject=f"Request {request['action']} processed",
             Message=json.dumps(message, sort_keys=True),

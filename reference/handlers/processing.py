@@ -16,22 +16,12 @@ from common import InvalidRequest, TransientError, aws_client, log, required_env
 
 REQUIRED = ("requestId", "userId", "action", "timestamp")
 
-_dynamodb = None
-
-
-def dynamodb():
-    """The DynamoDB client, created once per execution environment."""
-    global _dynamodb
-    if _dynamodb is None:
-        _dynamodb = aws_client("dynamodb")
-    return _dynamodb
-
 
 def handler(event, context):
     item = to_item(event)
     key = {"pk": item["pk"]["S"], "sk": item["sk"]["S"]}
     try:
-        dynamodb().put_item(
+        aws_client("dynamodb").put_item(
             TableName=required_env("TABLE_NAME"),
             Item=item,
             ConditionExpression="attribute_not_exists(pk)",
