@@ -107,7 +107,7 @@ def fix_file(path: Path, config: Config, rules: set[str], skip: frozenset[str] =
                 unfixable[_identity(finding)] = "cfn-lint objects to the fixed resource"
                 continue
             try:
-                planned = _fixes_for(template, finding, config, findings)
+                planned = _fixes_for(template, finding, config, findings, skip)
                 for operation in planned:
                     _check_writable(template, operation)
                 for operation in planned:
@@ -176,8 +176,9 @@ class _Edit:
     text: str
 
 
-def _fixes_for(template: Template, finding: Finding, config: Config, findings: list[Finding]) -> list:
-    """Operations: ("insert", mapping node, key, value), ("replace", node, value), ("item", list node, value)."""
+def _fixes_for(template: Template, finding: Finding, config: Config, findings: list[Finding], skip=frozenset()) -> list:
+    """Operations: ("insert", mapping, key, value), ("set", mapping, key, value), ("replace", node,
+    value), ("item", list, value), ("top", section, value)."""
     data = template.data
     if finding.rule_id == "TAP401" and finding.resource is None:
         parameters = data.get("Parameters")
@@ -188,7 +189,8 @@ def _fixes_for(template: Template, finding: Finding, config: Config, findings: l
             operation = ("top", "Parameters", {config.suffix_parameter: definition})
         trial = _template(template.path, _apply(template, [operation]))
         own = replace(config, engines=("tapcheck",))
-        if not any(f.rule_id == "TAP401" and f.severity != "info" for f in check_template(trial, own).findings):
+        named = [f for f in check_template(trial, own).findings if f.rule_id == "TAP401" and f.severity != "info"]
+        if not [f for f in named if f.resource not in skip]:
             raise Unfixable(
                 "no explicit name can take the suffix (they are computed), so the parameter would be unused"
             )
@@ -231,7 +233,7 @@ def _set(resource: dict, properties, path: tuple[str, ...], value):
         if key not in node:
             return ("insert", node, key, _nest(path[depth + 1 :], value))
         if depth == len(path) - 1:
-            return ("replace", node[key], value)
+            return ("set", node, key, value)
         node = node[key]
         if not isinstance(node, dict) or intrinsic(node) is not None:
             raise Unfixable(f"{key} is computed")
@@ -395,6 +397,19 @@ def _yaml_edit(template: Template, operation) -> _Edit:
         lines = _render_value(value, _unit(text))
         item = "- " + lines[0] + "".join("\n" + " " * (dash_column + 2) + line for line in lines[1:])
         return _Edit(dash, dash, item + "\n" + " " * dash_column)
+    if kind == "set":
+        _, mapping, key, value = operation
+        node = mapping[key]
+        if not hasattr(node, "start_mark"):  # a number or boolean: find it after its key
+            written = next(k for k in mapping if k == key)
+            start = text.index(":", written.end_mark.index) + 1
+            while text[start] in " \t":
+                start += 1
+            end = start
+            while end < len(text) and text[end] not in "\r\n#,}":
+                end += 1
+            return _Edit(start, len(text[start:end].rstrip()) + start, _render_value(value, _unit(text))[0])
+        operation = ("replace", node, value)
     _, node, value = operation
     start, end = node.start_mark.index, node.end_mark.index
     while end > start and text[end - 1] in " \t\r\n":
@@ -497,7 +512,7 @@ def _apply_to_data(template: Template, data: dict, operation) -> None:
     container = data
     for step in path[:-1] if kind == "replace" else path:
         container = container[step]
-    if kind == "insert":
+    if kind in ("insert", "set"):
         container[operation[2]] = operation[3]
     elif kind == "item":
         container.append(operation[2])

@@ -155,3 +155,24 @@ def test_corpus_fixes_load_remove_their_findings_and_do_not_worsen_cfn_lint(tmp_
     assert {(f.rule_id, f.resource) for f in after if f.engine != "tapcheck"} <= {
         (f.rule_id, f.resource) for f in before if f.engine != "tapcheck"
     }
+
+
+def test_a_boolean_or_number_written_after_its_key_is_replaced_in_place(tmp_path):
+    template = tmp_path / "stage.yml"
+    template.write_text(
+        "Parameters:\n"
+        "  Environment: {Type: String, Default: production}\n"
+        "Resources:\n"
+        "  Logs:\n"
+        "    Type: AWS::Logs::LogGroup\n"
+        "    Properties:\n"
+        "      RetentionInDays: 7   # a week\n"
+        "  Stage:\n"
+        "    Type: AWS::ApiGateway::Stage\n"
+        "    Properties:\n"
+        "      RestApiId: api\n"
+        "      TracingEnabled: false  # off for now\n"
+    )
+    text = fix_file(template, Config(), {"TAP504", "TAP505"}).text
+    assert "      TracingEnabled: true  # off for now\n" in text
+    assert "      RetentionInDays: 90   # a week\n" in text
