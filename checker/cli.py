@@ -367,7 +367,14 @@ def fix_command(argv: list[str]) -> int:
             print(f"tapcheck fix: {path}: no such file", file=sys.stderr)
             code = 2
             continue
-        result = fix_file(path, config, rules)
+        try:
+            result = fix_file(path, config, rules)
+        except Exception as err:  # a bug of ours must not stop the other files
+            print(
+                f"tapcheck fix: {path}: internal error ({type(err).__name__}: {err}); please report it", file=sys.stderr
+            )
+            code = 2
+            continue
         if result.error:
             print(f"tapcheck fix: {result.error}", file=sys.stderr)
             code = 2

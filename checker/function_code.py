@@ -17,6 +17,7 @@ from .intrinsics import intrinsic
 from .sdk_calls import SdkCall, SourceModule, sdk_calls
 
 MAX_FILES = 500
+SKIPPED_DIRECTORIES = {"__pycache__", "node_modules", "venv", "site-packages"}
 MAX_FILE_BYTES = 2 * 1024 * 1024
 FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 
@@ -56,9 +57,11 @@ def _analyse(template, resource: dict, resolve) -> FunctionCode | None:
     try:
         return FunctionCode(sdk_calls(modules, entry), origin)
     except SyntaxError as err:
-        module = modules.get(entry)
-        where = f"{module.display}:{(err.lineno or 0) + module.line_offset}" if module else origin
+        offset = next((m.line_offset for m in modules.values() if m.display == err.filename), 0)
+        where = f"{err.filename}:{(err.lineno or 0) + offset}" if err.filename and err.lineno else origin
         return FunctionCode(origin=origin, problem=f"{where} does not parse ({err.msg})")
+    except ValueError as err:  # NUL bytes in the source
+        return FunctionCode(origin=origin, problem=f"{origin} does not parse ({err})")
     except RecursionError:
         return FunctionCode(origin=origin, problem=f"{origin} is nested too deeply to analyse")
 
@@ -95,7 +98,15 @@ def _from_path(template, base: Path, source: str, entry: str | None):
             return f"Metadata.tapcheck.source {source} is a directory, but the function has no Handler"
     else:
         return f"Metadata.tapcheck.source {source} not found (relative to {base})"
-    files = sorted(p for p in directory.rglob("*.py") if "__pycache__" not in p.parts)[:MAX_FILES]
+    files = []
+    for file in directory.rglob("*.py"):
+        relative = file.relative_to(directory).parts
+        if any(part.startswith(".") or part in SKIPPED_DIRECTORIES for part in relative[:-1]):
+            continue
+        files.append(file)
+        if len(files) > MAX_FILES:
+            return f"{source} has more than {MAX_FILES} Python files: not analysed"
+    files.sort()
     modules = {}
     for file in files:
         relative = file.relative_to(directory)

@@ -157,7 +157,7 @@ def _assigned(node: ast.AST) -> list[tuple[ast.expr, ast.expr]]:
 
 
 def _index(source: SourceModule) -> _ModuleIndex:
-    tree = ast.parse(source.text)
+    tree = ast.parse(source.text, filename=source.display)
     index = _ModuleIndex(source, tree)
     for statement in tree.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -217,3 +217,14 @@ def test_values_passed_through_too_many_steps_make_the_analysis_say_it_is_incomp
     )
     assert ("s3", "ListBuckets", 304) in found
     assert any(service is None and "the analysis is incomplete" in detail for service, detail, _ in found)
+
+
+def test_inline_code_with_a_nul_byte_is_info_not_a_crash(tmp_path):
+    template = tmp_path / "nul.yml"
+    template.write_text(
+        "Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.13\n"
+        "      Handler: index.handler\n      Role: arn:aws:iam::123456789012:role/r\n"
+        '      Code:\n        ZipFile: "import boto3\\0x = 1"\n'
+    )
+    (found,) = findings(template, "TAP308")
+    assert found.severity == "info" and "does not parse" in found.message
