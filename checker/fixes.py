@@ -24,37 +24,12 @@ from .findings import Finding
 from .function_permissions import references
 from .intrinsics import intrinsic
 from .loader import TemplateError, parse, validate_structure
-from .resource_schemas import tag_support
+from .resource_schemas import provider_schema, tag_support
 from .runner import check_template
 from .template import Template
 
 FIXABLE = ("TAP101", "TAP401", "TAP504", "TAP505", "W3011")
 MAX_PASSES = 4
-RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
-"""The values CloudWatch Logs accepts for RetentionInDays."""
 TRACING = {
     "AWS::Lambda::Function": (("TracingConfig", "Mode"), "Active"),
     "AWS::Serverless::Function": (("Tracing",), "Active"),
@@ -248,7 +223,11 @@ def _nest(path: tuple[str, ...], value):
 
 def _retention_days(config: Config) -> int:
     wanted = max([int(v) for v in config.log_retention.get("minimum-days", {}).values()] or [30])
-    return next(days for days in RETENTION_DAYS if days >= wanted)
+    accepted = sorted(provider_schema("AWS::Logs::LogGroup")["properties"]["RetentionInDays"]["enum"])
+    for days in accepted:
+        if days >= wanted:
+            return days
+    raise Unfixable(f"CloudWatch Logs keeps logs at most {accepted[-1]} days; the policy asks {wanted}")
 
 
 def _tag_fixes(template: Template, logical_id: str, resource: dict, config: Config) -> list:

@@ -176,3 +176,15 @@ def test_a_boolean_or_number_written_after_its_key_is_replaced_in_place(tmp_path
     text = fix_file(template, Config(), {"TAP504", "TAP505"}).text
     assert "      TracingEnabled: true  # off for now\n" in text
     assert "      RetentionInDays: 90   # a week\n" in text
+
+
+@pytest.mark.parametrize(("minimum", "written"), [(100, "      RetentionInDays: 120\n"), (5000, None)])
+def test_retention_is_the_least_value_cloudwatch_accepts_that_meets_the_policy(tmp_path, minimum, written):
+    template = copy(tmp_path, FIX / "mixed.yml")
+    config = Config(log_retention={"parameter": "Environment", "minimum-days": {"production": minimum}})
+    result = fix_file(template, config, {"TAP505"})
+    if written:
+        assert [f.rule_id for f in result.fixed] == ["TAP505"] and written in result.text
+    else:
+        [manual] = [f for f in result.manual if f.rule_id == "TAP505"]
+        assert not result.fixed and "not fixed: CloudWatch Logs keeps logs at most 3653 days" in manual.message
