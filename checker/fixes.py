@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..rules.monitoring import TRACING
 from .config import Config
 from .findings import Finding
 from .function_permissions import references
@@ -30,14 +31,6 @@ from .template import Template
 
 FIXABLE = ("TAP101", "TAP401", "TAP504", "TAP505", "W3011")
 MAX_PASSES = 4
-TRACING = {
-    "AWS::Lambda::Function": (("TracingConfig", "Mode"), "Active"),
-    "AWS::Serverless::Function": (("Tracing",), "Active"),
-    "AWS::ApiGateway::Stage": (("TracingEnabled",), True),
-    "AWS::Serverless::Api": (("TracingEnabled",), True),
-    "AWS::StepFunctions::StateMachine": (("TracingConfiguration", "Enabled"), True),
-    "AWS::Serverless::StateMachine": (("Tracing", "Enabled"), True),
-}
 PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./ @:-]*")
 YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
 
@@ -188,7 +181,7 @@ def _fixes_for(template: Template, finding: Finding, config: Config, findings: l
         if resource["Type"] not in TRACING:
             raise Unfixable(f"no tracing setting known for {resource['Type']}")
         path, value = TRACING[resource["Type"]]
-        return [_set(resource, properties, path, value)]
+        return [_set(resource, properties, tuple(path.split(".")), value)]
     if finding.rule_id == "TAP505":
         if resource["Type"] != "AWS::Logs::LogGroup":
             raise Unfixable("declare the function's log group by hand")

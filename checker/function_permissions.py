@@ -18,8 +18,7 @@ from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from .data_tables import data_table
 from .iam_data import iam_data
 from .intrinsics import intrinsic, referenced_names
 from .policy_documents import managed_policies, policy_documents, sam_policy_templates, statements
@@ -189,7 +188,7 @@ def used_elsewhere(context, role: str) -> bool:
 
 @cache
 def runtime_table() -> dict:
-    return yaml.safe_load(RUNTIME_PERMISSIONS.read_text(encoding="utf-8"))
+    return data_table("tapcheck.rules", "runtime_permissions.yml")
 
 
 def runtime_needs(context, resource: dict, services_called: set[str]) -> set[str]:

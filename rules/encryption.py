@@ -9,15 +9,13 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 from functools import cache
-from importlib import resources
-
-import yaml
 
 from tapcheck.checker.intrinsics import Unknown, as_text, resource_token
 from tapcheck.checker.policy_documents import policy_documents, statements
 from tapcheck.checker.properties import holds, lookup
 from tapcheck.checker.template import key_node
 
+from ..checker.data_tables import data_table
 from .base import Rule
 from .iam import is_public
 
@@ -32,7 +30,7 @@ TRANSPORT_TYPES = (
 
 @cache
 def default_table() -> dict:
-    return yaml.safe_load(resources.files(__package__).joinpath("encryption.yml").read_text(encoding="utf-8"))
+    return data_table(__package__, "encryption.yml")
 
 
 def encryption_table(config) -> dict:

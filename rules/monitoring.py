@@ -12,14 +12,12 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-
-import yaml
 
 from tapcheck.checker.intrinsics import Unknown, as_text, resource_token, written_form
 from tapcheck.checker.properties import lookup
 from tapcheck.checker.template import key_node
 
+from ..checker.data_tables import data_table
 from .base import Rule
 
 ALARM_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
@@ -28,16 +26,16 @@ TRACING = {
     # resource type: (property path, the value that switches tracing on)
     "AWS::Lambda::Function": ("TracingConfig.Mode", "Active"),
     "AWS::Serverless::Function": ("Tracing", "Active"),
-    "AWS::ApiGateway::Stage": ("TracingEnabled", "true"),
-    "AWS::Serverless::Api": ("TracingEnabled", "true"),
-    "AWS::StepFunctions::StateMachine": ("TracingConfiguration.Enabled", "true"),
-    "AWS::Serverless::StateMachine": ("Tracing.Enabled", "true"),
+    "AWS::ApiGateway::Stage": ("TracingEnabled", True),
+    "AWS::Serverless::Api": ("TracingEnabled", True),
+    "AWS::StepFunctions::StateMachine": ("TracingConfiguration.Enabled", True),
+    "AWS::Serverless::StateMachine": ("Tracing.Enabled", True),
 }
 
 
 @cache
 def default_tables() -> dict:
-    return yaml.safe_load(resources.files(__package__).joinpath("monitoring.yml").read_text(encoding="utf-8"))
+    return data_table(__package__, "monitoring.yml")
 
 
 def alarm_matrix(config) -> dict:
@@ -362,7 +360,7 @@ class TracingDisabled(Rule):
             setting = TRACING.get(resource["Type"])
             if setting is None:
                 continue
-            path, expected = setting
+            path, expected = setting[0], as_text(setting[1])
             properties = context.template.properties_of(resource) or {}
             found = lookup(context.resolver, properties, path)
             if isinstance(found, list) and any(as_text(value) == expected for _, value in found):

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
-
-import yaml
 
 from tapcheck.checker.intrinsics import SymbolicResolver, Unknown, as_text, resource_token, written_form
 from tapcheck.checker.physical_names import NameResolver, explicit_names
 from tapcheck.checker.resource_tags import resource_tags
 from tapcheck.checker.template import key_node
 
+from ..checker.data_tables import data_table
 from .base import Rule
 
 TOKEN = re.compile(r"\{\{(?:Ref|GetAtt):([A-Za-z0-9]+)(?:\.[^}]*)?\}\}")
@@ -26,7 +24,7 @@ TOKEN = re.compile(r"\{\{(?:Ref|GetAtt):([A-Za-z0-9]+)(?:\.[^}]*)?\}\}")
 
 @cache
 def name_rules() -> dict:
-    return yaml.safe_load(resources.files(__package__).joinpath("naming.yml").read_text(encoding="utf-8"))
+    return data_table(__package__, "naming.yml")
 
 
 def _named(context):
