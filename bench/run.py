@@ -5,10 +5,12 @@
 Measures whole-process wall time (median of --runs runs after one warm-up) and peak
 memory of `tapcheck --engines tapcheck`, `tapcheck` (default engines), `cfn-lint`, and
 `checkov --framework cloudformation --skip-download` (when installed), on the seed
-template, the whole shared corpus, and generated templates of 50, 250 and 500
+template, the reference stack (with its handlers' code analysis), the whole shared
+corpus, and generated templates of 50, 250 and 500
 resources; plus tapcheck's own-rule time in-process on the generated templates. Prints
 a table with ratios against cfn-lint and writes it, with the machine, to RESULTS.md.
-tapcheck runs with --no-cache: these are cold numbers.
+tapcheck runs with --no-cache: these are cold numbers. Everything of RESULTS.md from
+the `<!-- notes -->` line on (the written analysis of the numbers) is kept.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ SHARED = HERE.parent.parent / "shared"
 sys.path.insert(0, str(HERE))
 
 from generate import write  # noqa: E402
+
+NOTES = "<!-- notes -->"
 
 
 def measure(command: list[str], runs: int) -> tuple[float, float]:
@@ -80,7 +84,11 @@ def main() -> int:
     corpus_files = sorted(
         f for f in glob.glob(str(SHARED / "corpus" / "*")) if f.endswith((".yaml", ".yml", ".json", ".template"))
     )
-    inputs = {"seed": [str(SHARED / "seed" / "TapStack.seed.yml")], "corpus (400 files)": corpus_files}
+    inputs = {
+        "seed": [str(SHARED / "seed" / "TapStack.seed.yml")],
+        "reference": [str(HERE.parent / "reference" / "TapStack.yml")],
+        "corpus (400 files)": corpus_files,
+    }
     inputs.update({p.stem.replace("generated-", "generated ") + " resources": [str(p)] for p in generated})
     tools = {
         "tapcheck --engines tapcheck": [tapcheck, "-q", "--no-cache", "--engines", "tapcheck"],
@@ -142,7 +150,9 @@ def main() -> int:
     ]
     lines += ["", "## Targets", "", "| target | wanted | measured | |", "|---|---|---:|---|"]
     lines += [f"| {n} | {w} | {m:.2f} | {'met' if m <= limit else 'MISSED'} |" for n, w, m, limit in targets]
-    args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    old = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+    notes = old[old.index(NOTES) :] if NOTES in old else ""
+    args.output.write_text("\n".join(lines) + "\n" + (f"\n{notes}" if notes else ""), encoding="utf-8")
     print("\n".join(lines))
     return 0
 
