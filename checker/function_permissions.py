@@ -173,17 +173,25 @@ def sam_template_actions(name: str) -> tuple[str, ...]:
 
 def used_elsewhere(context, role: str) -> bool:
     """Whether anything other than Lambda functions (and the role's own policies) uses the role."""
+    derived = context.template.derived
+    if "referenced-outside-functions" not in derived:
+        derived["referenced-outside-functions"] = _referenced_outside_functions(context)
+    return role in derived["referenced-outside-functions"]
+
+
+def _referenced_outside_functions(context) -> set[str]:
+    """Every logical id referred to by a resource other than a function or an IAM policy
+    (a resource's reference to itself excluded)."""
+    found = set()
     for logical_id, resource in context.template.resources.items():
-        if logical_id == role or resource.get("Type") in (
+        if resource.get("Type") not in (
             "AWS::Lambda::Function",
             "AWS::Serverless::Function",
             "AWS::IAM::Policy",
             "AWS::IAM::ManagedPolicy",
         ):
-            continue
-        if role in references(resource.get("Properties")):
-            return True
-    return False
+            found |= references(resource.get("Properties")) - {logical_id}
+    return found
 
 
 @cache

@@ -182,6 +182,10 @@ def _statements(context, document: PolicyDocument) -> Iterator[Statement]:
 
 def managed_policies(context) -> list[ManagedPolicy]:
     """Managed policies attached by ARN (IAM) or by name (SAM `Policies`)."""
+    return context.cached("managed-policies", lambda: _managed_policies(context))
+
+
+def _managed_policies(context) -> list[ManagedPolicy]:
     found = []
     active, resolve = context.resolver.active, context.resolver.resolve
     for logical_id, resource in context.resources():
