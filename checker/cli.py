@@ -30,6 +30,7 @@ from tapcheck.reports import FORMATS, RENDERERS
 from tapcheck.rules import ALL_RULES, get_rule, known_rule
 
 from . import checkov_engine
+from .api_deployments import fingerprint_deployments
 from .baseline import BaselineError, apply_baseline, read_baseline, write_baseline
 from .config import Config, ConfigError, find_config, load_config
 from .deploy import Deployer, DeployError, DeployTarget
@@ -294,6 +295,19 @@ def deploy_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def deployable(template: Path) -> tuple[str, str]:
+    """The name and text of what is deployed: the template, its API deployments named after their APIs."""
+    from .loader import load_template  # the check before it has imported cfn-lint's decoder already
+
+    loaded = load_template(template)
+    data, renames = fingerprint_deployments(loaded.data)
+    if not renames:
+        return template.name, loaded.text
+    for old, new in renames.items():
+        print(f"API deployment {old} is deployed as {new}, after its API's definition: a changed API is redeployed")
+    return template.stem + ".json", json.dumps(data, indent=1)
+
+
 def deploy_command(argv: list[str]) -> int:
     args = deploy_parser().parse_args(argv)
     config = command_config(args)
@@ -304,6 +318,7 @@ def deploy_command(argv: list[str]) -> int:
         print(f"tapcheck deploy: refused: {template} does not pass tapcheck; nothing was deployed", file=sys.stderr)
         return 2 if result.files and result.files[0].status != "checked" else 1
     print(f"{template}: passes tapcheck ({', '.join(config.engines)})")
+    template_name, body = deployable(template)
 
     handlers = args.handlers or template.parent / "handlers"
     bundle = None
@@ -324,7 +339,7 @@ def deploy_command(argv: list[str]) -> int:
     from botocore.parsers import ResponseParserError
 
     try:
-        outputs = Deployer(target, say=print).deploy(template, bundle)
+        outputs = Deployer(target, say=print).deploy(template_name, body, bundle)
     except DeployError as err:
         print(f"tapcheck deploy: {err}", file=sys.stderr)
         return 1

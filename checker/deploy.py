@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from .packaging import Bundle
 
@@ -68,7 +68,7 @@ class Deployer:
         self.s3 = session.client("s3", endpoint_url=target.endpoint_url)
         self.sts = session.client("sts", endpoint_url=target.endpoint_url)
 
-    def deploy(self, template: Path, bundle: Bundle | None) -> dict[str, str]:
+    def deploy(self, template_name: str, body: str, bundle: Bundle | None) -> dict[str, str]:
         """Upload, create and execute the change set, wait; the stack's outputs."""
         account = self.sts.get_caller_identity()["Account"]
         bucket = self.target.artifacts_bucket or f"tapcheck-artifacts-{account}-{self.region}"
@@ -78,11 +78,12 @@ class Deployer:
             key = f"{self.target.stack_name}/handlers-{bundle.sha256}.zip"
             self.upload(bucket, key, bundle.data, f"handlers ({len(bundle.files)} files, sha256 {bundle.sha256[:12]})")
             params = {"CodeBucket": bucket, "CodeKey": key, **params}
-        body = template.read_bytes()
-        source = {"TemplateBody": body.decode("utf-8")}
-        if len(body) > TEMPLATE_BODY_LIMIT:
-            key = f"{self.target.stack_name}/{template.stem}-{hashlib.sha256(body).hexdigest()}{template.suffix}"
-            self.upload(bucket, key, body, f"template ({len(body)} bytes, over the {TEMPLATE_BODY_LIMIT} inline limit)")
+        data = body.encode("utf-8")
+        source = {"TemplateBody": body}
+        if len(data) > TEMPLATE_BODY_LIMIT:
+            name = PurePosixPath(template_name)
+            key = f"{self.target.stack_name}/{name.stem}-{hashlib.sha256(data).hexdigest()}{name.suffix}"
+            self.upload(bucket, key, data, f"template ({len(data)} bytes, over the {TEMPLATE_BODY_LIMIT} inline limit)")
             source = {"TemplateURL": self.object_url(bucket, key)}
         stack = self.existing_stack()
         if stack is None or stack["StackStatus"] == "REVIEW_IN_PROGRESS":

@@ -68,6 +68,11 @@ def code_sha256(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
+def deployment_logical_ids(cloudformation, stack: str) -> list[str]:
+    resources = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
+    return [r["LogicalResourceId"] for r in resources if r.get("ResourceType") == "AWS::ApiGateway::Deployment"]
+
+
 def deploy(run_cli, endpoint, *args):
     return run_cli("deploy", *args, "--region", REGION, "--endpoint-url", endpoint, "--timeout", "120")
 
@@ -122,6 +127,24 @@ def test_the_reference_stack_deploys_and_updates_through_change_sets(run_cli, aw
     assert hashlib.sha256(uploaded).hexdigest() == changed.sha256
     function = functions.get_function(FunctionName=f"{stack}-processing")
     assert function["Configuration"]["CodeSha256"] == code_sha256(changed.data)
+
+    # a changed API: a new deployment replaces the old one, so the stage serves the change
+    apigateway = client("apigateway", aws_env)
+    (api,) = apigateway.get_rest_apis()["items"]
+    (old_id,) = deployment_logical_ids(cloudformation, stack)
+    before = {d["id"] for d in apigateway.get_deployments(restApiId=api["id"])["items"]}
+    template = tmp_path / "TapStack.yml"
+    text = (REFERENCE / "TapStack.yml").read_text()
+    data_required = text.replace("          - timestamp\n", "          - timestamp\n          - data\n", 1)
+    assert data_required != text
+    template.write_text(data_required)
+    code, out, err = deploy(run_cli, aws_env, template, "--stack-name", stack, "--handlers", handlers)
+    assert code == 0, out + err
+    (new_id,) = deployment_logical_ids(cloudformation, stack)
+    assert new_id != old_id and f"API deployment ApiDeployment is deployed as {new_id}," in out
+    assert f"Add      {new_id}" in out and f"Remove   {old_id}" in out and "ProcessRequestModel" in out
+    assert f"stack {stack}: UPDATE_COMPLETE" in out
+    assert {d["id"] for d in apigateway.get_deployments(restApiId=api["id"])["items"]} - before  # a new snapshot
 
 
 def test_a_non_compliant_template_is_refused_before_any_aws_call(run_cli, monkeypatch):
