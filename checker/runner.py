@@ -16,6 +16,7 @@ from .config import Config
 from .context import FileContext, ScenarioContext
 from .discovery import Candidate, find_candidates
 from .findings import FileError, FileResult, Finding, Result
+from .forked import in_background
 from .intrinsics import Resolver
 from .scenarios import build_scenarios
 from .suppressions import apply_suppressions, read_suppressions
@@ -29,7 +30,9 @@ def run(
     processes, in a stable order. With `skip_non_templates`, named files that are
     not templates are left out, as files found in directories are."""
     candidates = find_candidates(arguments, skip_non_templates)
-    check = partial(check_cached if use_cache else check_candidate, config=config)
+    # one file and more than one core: its engines run side by side (see forked.py)
+    fork = jobs > 1 and len(candidates) == 1
+    check = partial(check_cached if use_cache else check_candidate, config=config, fork=fork)
     if jobs > 1 and len(candidates) > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(candidates))) as pool:
             checked = list(pool.map(check, candidates, chunksize=max(1, len(candidates) // (jobs * 8))))
@@ -48,7 +51,7 @@ def run(
     )
 
 
-def check_cached(candidate: Candidate, config: Config) -> FileResult | None:
+def check_cached(candidate: Candidate, config: Config, fork: bool = False) -> FileResult | None:
     """`check_candidate`, answered from the result cache when nothing it depends on
     has changed."""
     key = result_cache.cache_key(candidate.path, str(candidate.path), config)
@@ -56,15 +59,16 @@ def check_cached(candidate: Candidate, config: Config) -> FileResult | None:
         cached = result_cache.load(key)
         if cached is not None and result_cache.inputs_unchanged(cached):
             return cached if cached.status != "skipped" else None
-    result = check_candidate(candidate, config)
+    result = check_candidate(candidate, config, fork)
     if key is not None:
         result_cache.store(key, result if result is not None else FileResult(str(candidate.path), "skipped"))
     return result
 
 
-def check_candidate(candidate: Candidate, config: Config) -> FileResult | None:
+def check_candidate(candidate: Candidate, config: Config, fork: bool = False) -> FileResult | None:
     """The result for one file; None for a file found in a directory that turns out
-    not to be a template."""
+    not to be a template. With `fork`, tapcheck's rules run in a child process while
+    cfn-lint runs in this one."""
     # cfn-lint's decoder (and engine) are imported only when a file is really
     # checked: a run answered from the result cache needs neither (~0.6 s of imports)
     from .loader import load_template
@@ -76,20 +80,25 @@ def check_candidate(candidate: Candidate, config: Config) -> FileResult | None:
     if isinstance(loaded, FileError):
         return FileResult(name, "error", error=loaded)
     try:
-        return check_template(loaded, config)
+        return check_template(loaded, config, fork)
     except Exception as err:  # a bug of ours must not hide the other files' results
         message = f"internal error while checking ({type(err).__name__}: {err}); please report it"
         return FileResult(name, "error", error=FileError(name, message))
 
 
-def check_template(template: Template, config: Config) -> FileResult:
+def check_template(template: Template, config: Config, fork: bool = False) -> FileResult:
     scenario_set = build_scenarios(template, config.params, config.max_scenarios, config.policy_parameters())
-    own = _own_findings(template, config, scenario_set) if "tapcheck" in config.engines else []
+    checks_own, checks_cfn_lint = "tapcheck" in config.engines, "cfn-lint" in config.engines
+    side_by_side = fork and checks_own and checks_cfn_lint
+    own_rules = in_background(_own_findings, template, config, scenario_set, fork=side_by_side)
     engine = []
-    if "cfn-lint" in config.engines:
+    if checks_cfn_lint:
         from . import cfn_lint_engine  # imported late: see check_candidate
 
-        engine += cfn_lint_engine.drop_covered(cfn_lint_engine.cfn_lint_findings(template, config), own)
+        cfn_lint = cfn_lint_engine.cfn_lint_findings(template, config)
+    own = own_rules.result() if checks_own else []
+    if checks_cfn_lint:
+        engine += cfn_lint_engine.drop_covered(cfn_lint, own)
     if "checkov" in config.engines:
         engine += checkov_engine.drop_covered(checkov_engine.checkov_findings(template), own)
     every = len(scenario_set.scenarios)

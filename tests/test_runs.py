@@ -7,11 +7,11 @@ import shutil
 
 import pytest
 
-from tapcheck.checker import runner
+from tapcheck.checker import forked, runner
 from tapcheck.checker.config import Config
 from tapcheck.checker.runner import run
 
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO, SEED
 
 TEMPLATES = [str(p) for p in sorted((FIXTURES / "tags").glob("*.yml")) + sorted((FIXTURES / "iam").glob("*.yml"))]
 
@@ -27,6 +27,32 @@ def test_parallel_jobs_give_the_same_results_in_the_same_order():
     two = run(TEMPLATES, Config(), jobs=2)
     assert [f.path for f in two.files] == TEMPLATES
     assert summary(one) == summary(two)
+
+
+def test_one_file_with_its_rules_in_a_forked_process_gives_the_same_result(monkeypatch):
+    forks = []
+    monkeypatch.setattr(forked.Forked, "result", record_fork(forks, forked.Forked.result))
+    templates = [*TEMPLATES, str(REPO / "reference" / "TapStack.yml")] + ([str(SEED)] if SEED.is_file() else [])
+    for template in templates:
+        alone = run([template], Config(), jobs=1)
+        side_by_side = run([template], Config(), jobs=2)
+        assert summary(side_by_side) == summary(alone)
+    assert len(forks) == len(templates)
+    assert not forks.count(False), "a child failed and the rules were run again in the parent"
+
+
+def record_fork(forks, result):
+    """`Forked.result` that records whether the child delivered (no rerun in the parent)."""
+
+    def recorded(self):
+        rerun = []
+        original = self.function
+        self.function = lambda *args: rerun.append(True) or original(*args)
+        value = result(self)
+        forks.append(not rerun)
+        return value
+
+    return recorded
 
 
 def test_cached_rerun_reads_results_instead_of_checking(monkeypatch, tmp_path):
