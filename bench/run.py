@@ -2,15 +2,16 @@
 
     python bench/run.py [--runs 5] [--checkov PATH] [--output bench/RESULTS.md]
 
-Measures whole-process wall time (median of --runs runs after one warm-up) and peak
-memory of `tapcheck --engines tapcheck`, `tapcheck` (default engines), `cfn-lint`, and
-`checkov --framework cloudformation --skip-download` (when installed), on the seed
-template, the reference stack (with its handlers' code analysis), the whole shared
-corpus, and generated templates of 50, 250 and 500
-resources; plus tapcheck's own-rule time in-process on the generated templates. Prints
-a table with ratios against cfn-lint and writes it, with the machine, to RESULTS.md.
-tapcheck runs with --no-cache: these are cold numbers. Everything of RESULTS.md from
-the `<!-- notes -->` line on (the written analysis of the numbers) is kept.
+Measures whole-process wall time (median of --runs rounds after a warm-up round, every
+command in turn in each round) and peak memory of `tapcheck --engines tapcheck`,
+`tapcheck` (default engines), `cfn-lint`, and `checkov --framework cloudformation
+--skip-download` (when installed), on the seed template, the reference stack (with its
+handlers' code analysis), the whole shared corpus, and generated templates of 50, 250 and
+500 resources; plus tapcheck's own-rule time in-process on the generated templates.
+Prints a table with ratios against cfn-lint (the median of each round's ratio) and writes
+it, with the machine, to RESULTS.md. tapcheck runs with --no-cache: these are cold
+numbers. Everything of RESULTS.md from the `<!-- notes -->` line on (the written analysis
+of the numbers) is kept.
 """
 
 from __future__ import annotations
@@ -37,18 +38,38 @@ from generate import write  # noqa: E402
 NOTES = "<!-- notes -->"
 
 
-def measure(command: list[str], runs: int) -> tuple[float, float]:
-    """(median seconds, peak resident MiB) of a command, after one warm-up run."""
-    times, peaks = [], []
-    for attempt in range(runs + 1):
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, _, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - start
-        if attempt:  # the first run warms the file and import caches
-            times.append(elapsed)
-            peaks.append(usage.ru_maxrss / 1024)
-    return statistics.median(times), max(peaks)
+def run_once(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak resident MiB) of one run of a command."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(process.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+def measure(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float, float]]:
+    """Per tool: (median seconds, peak MiB, median ratio to cfn-lint's run of the same round).
+
+    After a warm-up round (file and import caches), each round runs every tool in turn,
+    so a slow spell of a shared machine slows the tools of that round alike and the
+    ratios stay comparable when the absolute times do not.
+    """
+    for command in commands.values():
+        run_once(command)
+    times: dict[str, list[float]] = {tool: [] for tool in commands}
+    peaks: dict[str, list[float]] = {tool: [] for tool in commands}
+    for _ in range(runs):
+        for tool, command in commands.items():
+            seconds, mib = run_once(command)
+            times[tool].append(seconds)
+            peaks[tool].append(mib)
+    return {
+        tool: (
+            statistics.median(times[tool]),
+            max(peaks[tool]),
+            statistics.median(t / base for t, base in zip(times[tool], times["cfn-lint"], strict=True)),
+        )
+        for tool in commands
+    }
 
 
 def own_rule_seconds(path: Path, runs: int) -> float:
@@ -101,17 +122,16 @@ def main() -> int:
 
     rows = []
     for name, files in inputs.items():
-        measured = {}
+        commands = {}
         for tool, command in tools.items():
             if tool == "checkov":
                 targets = ["-d", str(SHARED / "corpus")] if name.startswith("corpus") else ["-f", *files]
             else:
                 targets = [str(SHARED / "corpus")] if name.startswith("corpus") and tool != "cfn-lint" else files
-            measured[tool] = measure(command + targets, args.runs)
-            print(f"{name:28s} {tool:28s} {measured[tool][0]:7.2f} s {measured[tool][1]:7.0f} MiB", flush=True)
-        base = measured["cfn-lint"][0]
-        for tool, (seconds, mib) in measured.items():
-            rows.append((name, tool, seconds, mib, seconds / base))
+            commands[tool] = command + targets
+        for tool, (seconds, mib, ratio) in measure(commands, args.runs).items():
+            print(f"{name:28s} {tool:28s} {seconds:7.2f} s {mib:7.0f} MiB {ratio:5.2f}x", flush=True)
+            rows.append((name, tool, seconds, mib, ratio))
 
     own = {p.stem: own_rule_seconds(p, max(args.runs, 7)) for p in generated}
     versions = {d: _version(d) for d in ("tapcheck", "cfn-lint", "policy_sentry")}
@@ -124,7 +144,8 @@ def main() -> int:
         f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}.",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
-        f"Whole-process wall time, median of {args.runs} runs after a warm-up; peak resident memory of the process.",
+        f"Whole-process wall time, median of {args.runs} rounds after a warm-up round (each round runs every",
+        "command in turn); peak resident memory of the process; × cfn-lint is the median of the rounds' ratios.",
         "tapcheck runs with `--no-cache` and its default `--jobs` (the number of cores).",
         "",
         "| input | command | median s | peak MiB | × cfn-lint |",
