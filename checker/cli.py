@@ -35,7 +35,6 @@ from .baseline import BaselineError, apply_baseline, read_baseline, write_baseli
 from .config import Config, ConfigError, find_config, load_config
 from .deploy import Deployer, DeployError, DeployTarget
 from .findings import SEVERITIES, Result, severity_rank
-from .fixes import FIXABLE, diff, fix_file
 from .packaging import package
 from .runner import run
 
@@ -354,6 +353,8 @@ def deploy_command(argv: list[str]) -> int:
 
 
 def fix_command(argv: list[str]) -> int:
+    from .fixes import FIXABLE, diff, fix_file  # imports cfn-lint's decoder: only for this command
+
     parser = argparse.ArgumentParser(
         prog="tapcheck fix",
         description="Apply safe, mechanical fixes (required tags, name suffixes, tracing, log retention, "

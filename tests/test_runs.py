@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -67,6 +70,21 @@ def test_cached_rerun_reads_results_instead_of_checking(monkeypatch, tmp_path):
     assert summary(first) == summary(again)
     with pytest.raises(AssertionError, match="checked again"):
         run(TEMPLATES, Config(disabled_rules=frozenset({"TAP101"})), use_cache=True)  # other config: other key
+
+
+def test_a_command_line_run_answered_from_the_cache_imports_no_cfn_lint(tmp_path):
+    """cfn-lint's import is most of a cold start (see bench/RESULTS.md); a hit must not pay it."""
+    program = (
+        "import sys\n"
+        "from tapcheck.checker.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print('imported:', sorted({m.split('.')[0] for m in sys.modules} & {'cfnlint', 'boto3', 'botocore'}))\n"
+    )
+    command = [sys.executable, "-c", program, "-q", str(FIXTURES / "cli" / "compliant.yml")]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    first, second = (subprocess.run(command, env=env, capture_output=True, text=True, timeout=120) for _ in "12")
+    assert first.returncode == 0 and "imported: ['cfnlint'" in first.stdout, first.stdout + first.stderr
+    assert second.returncode == 0 and "imported: []" in second.stdout, second.stdout + second.stderr
 
 
 def test_cache_notices_a_changed_file(monkeypatch, tmp_path):
