@@ -90,13 +90,14 @@ def check_template(template: Template, config: Config, fork: bool = False) -> Fi
     scenario_set = build_scenarios(template, config.params, config.max_scenarios, config.policy_parameters())
     checks_own, checks_cfn_lint = "tapcheck" in config.engines, "cfn-lint" in config.engines
     side_by_side = fork and checks_own and checks_cfn_lint
-    own_rules = in_background(_own_findings, template, config, scenario_set, fork=side_by_side)
+    own_rules = in_background(_own_rules, template, config, scenario_set, fork=side_by_side)
     engine = []
     if checks_cfn_lint:
         from . import cfn_lint_engine  # imported late: see check_candidate
 
         cfn_lint = cfn_lint_engine.cfn_lint_findings(template, config)
-    own = own_rules.result() if checks_own else []
+    own, inputs = own_rules.result() if checks_own else ([], {})
+    template.inputs.update(inputs)
     if checks_cfn_lint:
         engine += cfn_lint_engine.drop_covered(cfn_lint, own)
     if "checkov" in config.engines:
@@ -138,6 +139,12 @@ def check_template(template: Template, config: Config, fork: bool = False) -> Fi
         notes=notes,
         inputs=dict(template.inputs),
     )
+
+
+def _own_rules(template: Template, config: Config, scenario_set) -> tuple[list[Finding], dict[str, str]]:
+    """tapcheck's findings and the files they read besides the template (handler code, for
+    the result cache), which a forked child has to send back with them."""
+    return _own_findings(template, config, scenario_set), dict(template.inputs)
 
 
 def _own_findings(template: Template, config: Config, scenario_set) -> list[Finding]:

@@ -35,11 +35,17 @@ def test_parallel_jobs_give_the_same_results_in_the_same_order():
 def test_one_file_with_its_rules_in_a_forked_process_gives_the_same_result(monkeypatch):
     forks = []
     monkeypatch.setattr(forked.Forked, "result", record_fork(forks, forked.Forked.result))
-    templates = [*TEMPLATES, str(REPO / "reference" / "TapStack.yml")] + ([str(SEED)] if SEED.is_file() else [])
+    reference = str(REPO / "reference" / "TapStack.yml")
+    templates = [*TEMPLATES, reference] + ([str(SEED)] if SEED.is_file() else [])
+    inputs = {}
     for template in templates:
         alone = run([template], Config(), jobs=1)
         side_by_side = run([template], Config(), jobs=2)
         assert summary(side_by_side) == summary(alone)
+        # the handler files the rules read in the child reach the result cache's key
+        assert side_by_side.files[0].inputs == alone.files[0].inputs
+        inputs[template] = side_by_side.files[0].inputs
+    assert any(name.endswith("handlers/processing.py") for name in inputs[reference])
     assert len(forks) == len(templates)
     assert not forks.count(False), "a child failed and the rules were run again in the parent"
 
