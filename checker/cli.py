@@ -22,7 +22,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 from tapcheck import __version__, reference
@@ -255,6 +254,8 @@ def explain_command(argv: list[str]) -> int:
     if rule is None:
         raise UsageError(f"unknown rule {args.rule_id!r}; 'tapcheck rules' lists them")
     if sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+        from rich.markdown import Markdown  # 50 ms of imports (markdown-it) only this command needs
+
         _console().print(Markdown(rule.docs()))
     else:
         print(rule.docs())
