@@ -158,14 +158,15 @@ def _fixes_for(template: Template, finding: Finding, config: Config, findings: l
         trial = _template(template.path, _apply(template, [operation]))
         own = replace(config, engines=("tapcheck",))
         named = [f for f in check_template(trial, own).findings if f.rule_id == "TAP401" and f.severity != "info"]
-        if not [f for f in named if f.resource not in skip]:
+        if not [f for f in named if f.resource in trial.resources and f.resource not in skip]:
             raise Unfixable(
                 "no explicit name can take the suffix (they are computed), so the parameter would be unused"
             )
         return [operation]
     resource = template.resources.get(finding.resource) if finding.resource else None
     if not isinstance(resource, dict):
-        raise Unfixable("not a resource")
+        loop_made = template.for_each_loops and finding.resource
+        raise Unfixable("created by an Fn::ForEach loop: edit the loop's body" if loop_made else "not a resource")
     properties = resource.get("Properties")
     if finding.rule_id == "W3011":
         present = [k for k in ("DeletionPolicy", "UpdateReplacePolicy") if k in resource]

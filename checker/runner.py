@@ -16,6 +16,7 @@ from .config import Config
 from .context import FileContext, ScenarioContext
 from .discovery import Candidate, find_candidates
 from .findings import FileError, FileResult, Finding, Result
+from .for_each import expand_for_each
 from .forked import in_background
 from .intrinsics import Resolver
 from .scenarios import build_scenarios
@@ -87,6 +88,9 @@ def check_candidate(candidate: Candidate, config: Config, fork: bool = False) ->
 
 
 def check_template(template: Template, config: Config, fork: bool = False) -> FileResult:
+    # tapcheck's rules read the template with its loops expanded; cfn-lint and checkov as written
+    written = template
+    template, loop_note = expand_for_each(written)
     scenario_set = build_scenarios(template, config.params, config.max_scenarios, config.policy_parameters())
     checks_own, checks_cfn_lint = "tapcheck" in config.engines, "cfn-lint" in config.engines
     side_by_side = fork and checks_own and checks_cfn_lint
@@ -95,13 +99,13 @@ def check_template(template: Template, config: Config, fork: bool = False) -> Fi
     if checks_cfn_lint:
         from . import cfn_lint_engine  # imported late: see check_candidate
 
-        cfn_lint = cfn_lint_engine.cfn_lint_findings(template, config)
+        cfn_lint = cfn_lint_engine.cfn_lint_findings(written, config)
     own, inputs = own_rules.result() if checks_own else ([], {})
     template.inputs.update(inputs)
     if checks_cfn_lint:
         engine += cfn_lint_engine.drop_covered(cfn_lint, own)
     if "checkov" in config.engines:
-        engine += checkov_engine.drop_covered(checkov_engine.checkov_findings(template), own)
+        engine += checkov_engine.drop_covered(checkov_engine.checkov_findings(written), own)
     every = len(scenario_set.scenarios)
 
     suppressions = read_suppressions(template)
@@ -119,12 +123,7 @@ def check_template(template: Template, config: Config, fork: bool = False) -> Fi
         if finding.severity == default and finding.rule_id in config.severities:
             finding.severity = config.severities[finding.rule_id]
         finding.snippet = template.snippet(finding.line)
-    notes = []
-    if template.for_each_loops:
-        notes.append(
-            f"{', '.join(template.for_each_loops)}: Fn::ForEach loops are not expanded, "
-            "so the resources they create were not checked"
-        )
+    notes = [loop_note] if loop_note else []
     if scenario_set.sampled:
         notes.append(
             f"checked {every} of {scenario_set.total} parameter combinations "

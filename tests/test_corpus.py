@@ -69,16 +69,12 @@ def test_the_cli_on_the_whole_corpus_reports_errors_and_carries_on(results):
     assert any(": error: E" in line for line in lines)  # cfn-lint ran too
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "aws-cloudformation-templates__CloudFormation__fn-foreach-ddb.yaml",
-    ],
-)
-def test_for_each_loops_are_noted_not_silently_skipped(name):
-    result = check_file(CORPUS / name)
-    assert result.status == "checked"
-    assert any("Fn::ForEach loops are not expanded" in note for note in result.notes)
+@pytest.mark.parametrize("suffix", ["yaml", "json"])
+def test_for_each_loops_are_expanded_and_checked(suffix):
+    result = check_file(CORPUS / f"aws-cloudformation-templates__CloudFormation__fn-foreach-ddb.{suffix}")
+    assert result.status == "checked" and result.notes == []
+    tables = {f.resource for f in result.findings if f.rule_id == "TAP201"}
+    assert tables == {"DynamoDBPoints", "DynamoDBScore", "DynamoDBName", "DynamoDBLeaderboard"}
 
 
 def test_results_are_the_same_with_one_and_two_jobs(results):
