@@ -18,6 +18,7 @@ import yaml
 from cfnlint.decode import cfn_json, cfn_yaml
 
 from .findings import FileError
+from .for_each import created_resources
 from .template import FOR_EACH_PREFIX, Template
 
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
@@ -25,6 +26,9 @@ MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 100
 MAX_MAPPING_KEYS = 2000
 MAX_EXPANDED_NODES = 500_000
+MAX_CREATED_RESOURCES = 2000
+"""`Fn::ForEach` loops that would create more resources than this are refused before they
+are expanded (CloudFormation allows 500; a few nested loops can stand for millions)."""
 """A template whose aliases expand to more nodes than this is refused."""
 MAX_FLOW_DEPTH = 1000
 """Bracket nesting past this is refused before the C parser sees it (it would overflow
@@ -259,6 +263,14 @@ def validate_structure(data) -> None:
         properties = resource.get("Properties")
         if properties is not None and not isinstance(properties, dict):
             raise TemplateError(f"resource {logical_id} has Properties that are not a mapping", where)
+    created = created_resources(resources, data.get("Parameters"))
+    if created > MAX_CREATED_RESOURCES:
+        loop = next((key for key in resources if str(key).startswith(FOR_EACH_PREFIX)), resources)
+        raise TemplateError(
+            f"the Fn::ForEach loops would create {created:,} resources (CloudFormation allows 500); "
+            "refused before expanding them",
+            _line(loop, resources),
+        )
 
 
 def _line(node, parent) -> int | None:

@@ -89,3 +89,34 @@ def test_fix_lists_what_a_loop_creates_and_leaves_the_loop_alone(tmp_path):
     reasons = {f.resource: f.message for f in result.manual if f.rule_id == "TAP101"}
     assert set(reasons) == {"QueueOrders", "QueueInvoices"}
     assert all("created by an Fn::ForEach loop" in message for message in reasons.values())
+
+
+def test_loops_that_would_create_too_many_resources_are_refused_before_expanding(run_cli, tmp_path):
+    values = "[" + ", ".join(f"V{i}" for i in range(40)) + "]"
+    bomb = f"""\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::LanguageExtensions
+Parameters:
+  Names: {{Type: CommaDelimitedList, Default: 'a,b'}}
+Resources:
+  Fn::ForEach::Outer:
+    - X
+    - {values}
+    - Fn::ForEach::Middle:
+        - Y
+        - {values}
+        - Fn::ForEach::Inner:
+            - Z
+            - !Ref Names
+            - Topic${{X}}${{Y}}${{Z}}:
+                Type: AWS::SNS::Topic
+"""
+    (tmp_path / "bomb.yml").write_text(bomb, encoding="utf-8")
+    (tmp_path / "fine.yml").write_text(LOOP, encoding="utf-8")
+    code, out, err = run_cli("bomb.yml", "fine.yml", "--engines", "tapcheck", "--no-cache")
+    assert code == 2
+    assert (
+        "bomb.yml:6: could not be checked: the Fn::ForEach loops would create 3,200 resources "
+        "(CloudFormation allows 500); refused before expanding them" in " ".join((out + err).split())
+    )
+    assert "QueueOrders" in out  # the other file is still checked
