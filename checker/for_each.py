@@ -103,4 +103,10 @@ def _expanded_data(template: Template) -> dict | str:
     resources = data.get("Resources") if isinstance(data, dict) else None
     if not isinstance(resources, dict) or any(str(key).startswith(FOR_EACH_PREFIX) for key in resources):
         return "cfn-lint's transform left them in place"
+    from .loader import TemplateError, validate_structure  # imported late: the loader imports this module
+
+    try:
+        validate_structure(data)
+    except TemplateError as err:
+        return f"what they create is not a valid resource: {err.message}"
     return data

@@ -80,6 +80,12 @@ def test_a_loop_that_cannot_be_expanded_is_a_note_naming_why(tmp_path):
     (note,) = broken.notes
     assert "Fn::ForEach loops are not expanded (cfn-lint" in note
 
+    body = LOOP.index("        Type: AWS::SQS::Queue")
+    truncated = check_text(tmp_path, LOOP[: body + len("        T")], name="e.yml")  # found by fuzzing
+    assert truncated.status == "checked"
+    (note,) = truncated.notes
+    assert "(what they create is not a valid resource: resource QueueOrders must be a mapping)" in note
+
 
 def test_fix_lists_what_a_loop_creates_and_leaves_the_loop_alone(tmp_path):
     path = tmp_path / "loop.yml"
