@@ -38,6 +38,7 @@ class Finding:
         """Identifies the finding across runs: the same problem at the same place keeps
         its fingerprint when unrelated lines above it are added or removed."""
         message = re.sub(r"\bline \d+", "line", self.message)
+        message = re.sub(r"(\.(?:py|ya?ml|json|template)):\d+\b", r"\1", message)  # "handler.py:12 calls ..."
         text = "\x1f".join((self.engine, self.rule_id, self.file, self.resource or "", self.path, message))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 

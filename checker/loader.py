@@ -26,10 +26,10 @@ MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 100
 MAX_MAPPING_KEYS = 2000
 MAX_EXPANDED_NODES = 500_000
+"""A template whose aliases expand to more nodes than this is refused."""
 MAX_CREATED_RESOURCES = 2000
 """`Fn::ForEach` loops that would create more resources than this are refused before they
 are expanded (CloudFormation allows 500; a few nested loops can stand for millions)."""
-"""A template whose aliases expand to more nodes than this is refused."""
 MAX_FLOW_DEPTH = 1000
 """Bracket nesting past this is refused before the C parser sees it (it would overflow
 the stack); the exact depth limit is checked after composing."""

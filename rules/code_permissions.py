@@ -8,6 +8,8 @@ function that shares the role.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tapcheck.checker.function_code import FUNCTION_TYPES, function_code
 from tapcheck.checker.function_permissions import (
     operation_actions,
@@ -174,7 +176,11 @@ class MissingPermission(Rule):
             if code is None:
                 continue
             properties = resource.get("Properties")
-            node = key_node(properties, "Role") if isinstance(properties, dict) else resource
+            node = resource
+            if isinstance(properties, dict):  # SAM makes the role from `Policies` when there is no `Role`
+                node = key_node(
+                    properties, "Role" if "Role" in properties or "Policies" not in properties else "Policies"
+                )
             fallback = context.template.resource_key(logical_id)
             if code.problem:
                 yield context.finding(
@@ -203,7 +209,8 @@ class MissingPermission(Rule):
                 continue
             permissions = role_permissions(context, role)
             for call in code.calls:
-                yield from self._call_findings(context, logical_id, role, permissions, call, node, fallback)
+                for finding in self._call_findings(context, logical_id, role, permissions, call, node, fallback):
+                    yield _at_inline_call(context, call, finding)
 
     def _call_findings(self, context, logical_id, role, permissions, call, node, fallback):
         where = call.where
@@ -248,6 +255,14 @@ class MissingPermission(Rule):
             )
         else:
             yield context.finding(self, logical_id, "Properties.Role", node, message, fallback=fallback)
+
+
+def _at_inline_call(context, call, finding):
+    """Inline code is part of the template: its findings point at the call itself."""
+    if call.file != context.template.path or not 1 <= call.line <= len(context.template.lines):
+        return finding
+    text = context.template.lines[call.line - 1]
+    return replace(finding, line=call.line, column=len(text) - len(text.lstrip()) + 1)
 
 
 RULES = [UnusedPermission(), MissingPermission()]

@@ -83,6 +83,19 @@ def test_fingerprints_survive_unrelated_edits_above(tmp_path):
     assert len({f.fingerprint() for f in before}) == 4
 
 
+
+def test_fingerprints_of_code_findings_ignore_the_call_line(tmp_path):
+    """TAP308 names the call as `file:line`; a line added above it keeps the fingerprint."""
+    template = tmp_path / "permissions.yml"
+    original = (FIXTURES / "code" / "permissions.yml").read_text()
+    shutil.copytree(FIXTURES / "code" / "src", tmp_path / "src")
+    template.write_text(original)
+    before = [f for f in run([str(template)], Config()).findings if f.rule_id == "TAP308"]
+    template.write_text(original.replace("Resources:\n", "# a comment added later\nResources:\n"))
+    after = [f for f in run([str(template)], Config()).findings if f.rule_id == "TAP308"]
+    assert len(before) == 2 and [f.message for f in before] != [f.message for f in after]
+    assert [f.fingerprint() for f in before] == [f.fingerprint() for f in after]
+
 def test_junit_parses_with_a_suite_per_file(result):
     xml = JUnitXml.fromstring(render(result, "junit"))
     suites = {suite.name: suite for suite in xml}
