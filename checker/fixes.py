@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -106,8 +107,11 @@ def fix_file(path: Path, config: Config, rules: set[str], skip: frozenset[str] =
     if new_engine:
         listed = ", ".join(f"{rule} on {resource}" for rule, resource in sorted(new_engine, key=str))
         return FixResult(name, original, error=f"the fixes would make cfn-lint report {listed}; nothing written")
-    manual = []
+    manual, unselected = [], Counter()
     for finding in after:
+        if finding.rule_id in FIXABLE and finding.rule_id not in rules:
+            unselected[finding.rule_id] += 1
+            continue
         reason = unfixable.get(_identity(finding))
         if reason and finding.rule_id in rules:
             finding = replace(finding, message=f"{finding.message} (not fixed: {reason})")
@@ -115,6 +119,9 @@ def fix_file(path: Path, config: Config, rules: set[str], skip: frozenset[str] =
     functions = ("AWS::Lambda::Function", "AWS::Serverless::Function")
     if any(f.rule_id == "TAP504" and template.resources.get(f.resource, {}).get("Type") in functions for f in fixed):
         notes.append("tracing is now on: each function's role needs xray:PutTraceSegments and xray:PutTelemetryRecords")
+    if unselected:
+        listed = ", ".join(f"{rule} x{count}" for rule, count in sorted(unselected.items()))
+        notes.append(f"not asked for with --rules, so not fixed: {listed}")
     return FixResult(name, text, fixed, manual, notes)
 
 

@@ -119,6 +119,9 @@ def test_only_the_chosen_rules_and_unknown_rules_are_a_usage_error(run_cli, tmp_
     code, out, err = run_cli("fix", "--write", "--rules", "W3011", template)
     assert code == 0 and "1 fixed (W3011 x1)" in err
     assert "TAP101" in rule_ids(template)
+    # fixable findings of rules not asked for are counted, not listed as needing a decision
+    assert "note: not asked for with --rules, so not fixed: TAP101 x3, TAP401 x1, TAP504 x1, TAP505 x1" in err
+    assert "    TAP101 " not in err
     code, out, err = run_cli("fix", "--rules", "TAP302", template)
     assert code == 2 and "cannot fix TAP302 mechanically" in err
 

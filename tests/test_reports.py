@@ -83,7 +83,6 @@ def test_fingerprints_survive_unrelated_edits_above(tmp_path):
     assert len({f.fingerprint() for f in before}) == 4
 
 
-
 def test_fingerprints_of_code_findings_ignore_the_call_line(tmp_path):
     """TAP308 names the call as `file:line`; a line added above it keeps the fingerprint."""
     template = tmp_path / "permissions.yml"
@@ -95,6 +94,7 @@ def test_fingerprints_of_code_findings_ignore_the_call_line(tmp_path):
     after = [f for f in run([str(template)], Config()).findings if f.rule_id == "TAP308"]
     assert len(before) == 2 and [f.message for f in before] != [f.message for f in after]
     assert [f.fingerprint() for f in before] == [f.fingerprint() for f in after]
+
 
 def test_junit_parses_with_a_suite_per_file(result):
     xml = JUnitXml.fromstring(render(result, "junit"))
