@@ -103,18 +103,34 @@ def role_permissions(context, role: str) -> RolePermissions:
     return context.cached(("role-permissions", role), lambda: _permissions(context, role))
 
 
+def _by_role(context) -> tuple[dict, dict, dict]:
+    """Per scenario, computed once for every role: the policy resources attached to each
+    role, the identity policy documents of each resource, the managed policies of each."""
+
+    def compute():
+        attached, documents, managed = {}, {}, {}
+        for logical_id, resource in context.resources():
+            if resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+                properties = context.resolver.active(resource.get("Properties"))
+                if isinstance(properties, dict):
+                    for role in references(properties.get("Roles")):
+                        attached.setdefault(role, set()).add(logical_id)
+        for position, document in enumerate(policy_documents(context)):
+            if document.kind == "identity":
+                documents.setdefault(document.resource, []).append((position, document))
+        for policy in managed_policies(context):
+            managed.setdefault(policy.resource, []).append(policy)
+        return attached, documents, managed
+
+    return context.cached("policies-by-role", compute)
+
+
 def _permissions(context, role: str) -> RolePermissions:
     resources = context.template.resources
-    attached = {role}
-    for logical_id, resource in context.resources():
-        if resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-            properties = context.resolver.active(resource.get("Properties"))
-            if isinstance(properties, dict) and role in references(properties.get("Roles")):
-                attached.add(logical_id)
+    attached_policies, documents_of, managed_of = _by_role(context)
+    attached = {role} | attached_policies.get(role, set())
     permissions = RolePermissions(role)
-    for managed in managed_policies(context):
-        if managed.resource != role:
-            continue
+    for managed in managed_of.get(role, []):
         target = _referenced_resource(managed.node)
         if target and resources.get(target, {}).get("Type") == "AWS::IAM::ManagedPolicy":
             attached.add(target)
@@ -126,9 +142,8 @@ def _permissions(context, role: str) -> RolePermissions:
                 permissions.unread.append(name)
             else:  # not written in the template: granted, but never reported as unused
                 permissions.managed_grants += known
-    for document in policy_documents(context):
-        if document.kind != "identity" or document.resource not in attached:
-            continue
+    documents = sorted(found for resource in attached for found in documents_of.get(resource, []))
+    for _, document in documents:  # in the template's order
         for statement in statements(context, document):
             for action in statement.values("Action"):
                 if not isinstance(action, str):

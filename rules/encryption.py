@@ -299,12 +299,15 @@ class UnencryptedInTransit(Rule):
 
     def _buckets(self, context):
         symbolic = context.resolver.symbolic
-        policies = []  # (bucket value, document) for every bucket policy
+        policies, unresolved = {}, False  # bucket name or token -> its policies' documents
         for document in policy_documents(context):
             if document.service == "s3":
                 owner = context.template.resources[document.resource]
                 bucket = symbolic.resolve((owner.get("Properties") or {}).get("Bucket"))
-                policies.append((bucket, document))
+                if isinstance(bucket, str):
+                    policies.setdefault(bucket, []).append(document)
+                else:
+                    unresolved = True
         for logical_id, resource in context.resources():
             if resource["Type"] != "AWS::S3::Bucket":
                 continue
@@ -312,13 +315,13 @@ class UnencryptedInTransit(Rule):
             name = context.resolver.resolve((resource.get("Properties") or {}).get("BucketName"))
             if isinstance(name, str):
                 names.add(name)
-            mine = [doc for bucket, doc in policies if bucket in names]
+            mine = [doc for name in names for doc in policies.get(name, [])]
             if any(
                 self._denies_insecure(context, s, names, logical_id) for doc in mine for s in statements(context, doc)
             ):
                 continue
             node = context.template.resource_key(logical_id)
-            if not mine and any(not isinstance(bucket, str) for bucket, _ in policies):
+            if not mine and unresolved:
                 yield context.finding(
                     self,
                     logical_id,
