@@ -178,9 +178,7 @@ class MissingPermission(Rule):
             properties = resource.get("Properties")
             node = resource
             if isinstance(properties, dict):  # SAM makes the role from `Policies` when there is no `Role`
-                node = key_node(
-                    properties, "Role" if "Role" in properties or "Policies" not in properties else "Policies"
-                )
+                node = key_node(properties, "Role" if "Role" in properties else "Policies")
             fallback = context.template.resource_key(logical_id)
             if code.problem:
                 yield context.finding(
