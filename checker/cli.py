@@ -28,13 +28,13 @@ from tapcheck import __version__, reference
 from tapcheck.reports import FORMATS, RENDERERS
 from tapcheck.rules import ALL_RULES, get_rule, known_rule
 
-from . import checkov_engine
-from .api_deployments import fingerprint_deployments
 from .baseline import BaselineError, apply_baseline, read_baseline, write_baseline
 from .config import Config, ConfigError, find_config, load_config
-from .deploy import Deployer, DeployError, DeployTarget
+from .deploying.api_deployments import fingerprint_deployments
+from .deploying.deploy import Deployer, DeployError, DeployTarget
+from .deploying.packaging import package
+from .engines import checkov as checkov_engine
 from .findings import SEVERITIES, Result, severity_rank
-from .packaging import package
 from .runner import run
 
 ENGINES = ("tapcheck", "cfn-lint", "checkov")
@@ -297,7 +297,7 @@ def deploy_parser() -> argparse.ArgumentParser:
 
 def deployable(template: Path) -> tuple[str, str]:
     """The name and text of what is deployed: the template, its API deployments named after their APIs."""
-    from .loader import load_template  # the check before it has imported cfn-lint's decoder already
+    from .model.loader import load_template  # the check before it has imported cfn-lint's decoder already
 
     loaded = load_template(template)
     data, renames = fingerprint_deployments(loaded.data)
@@ -354,7 +354,7 @@ def deploy_command(argv: list[str]) -> int:
 
 
 def fix_command(argv: list[str]) -> int:
-    from .fixes import FIXABLE, diff, fix_file  # imports cfn-lint's decoder: only for this command
+    from .fixing.fixes import FIXABLE, diff, fix_file  # imports cfn-lint's decoder: only for this command
 
     parser = argparse.ArgumentParser(
         prog="tapcheck fix",

@@ -8,10 +8,10 @@ from typing import Any
 
 from .config import Config
 from .findings import Finding
-from .intrinsics import Resolver
-from .scenarios import Scenario
+from .model.intrinsics import Resolver
+from .model.scenarios import Scenario
+from .model.template import Template, location
 from .suppressions import Suppression
-from .template import Template, location
 
 
 @dataclass

@@ -11,17 +11,18 @@ from pathlib import Path
 from tapcheck import __version__
 from tapcheck.rules import ALL_RULES, RULES_BY_ID, engine_of
 
-from . import checkov_engine, result_cache
+from . import result_cache
 from .config import Config
 from .context import FileContext, ScenarioContext
 from .discovery import Candidate, find_candidates
+from .engines import checkov as checkov_engine
 from .findings import FileError, FileResult, Finding, Result
-from .for_each import expand_for_each
 from .forked import in_background
-from .intrinsics import Resolver
-from .scenarios import build_scenarios
+from .model.for_each import expand_for_each
+from .model.intrinsics import Resolver
+from .model.scenarios import build_scenarios
+from .model.template import Template
 from .suppressions import apply_suppressions, read_suppressions
-from .template import Template
 
 
 def run(
@@ -72,7 +73,7 @@ def check_candidate(candidate: Candidate, config: Config, fork: bool = False) ->
     cfn-lint runs in this one."""
     # cfn-lint's decoder (and engine) are imported only when a file is really
     # checked: a run answered from the result cache needs neither (~0.6 s of imports)
-    from .loader import load_template
+    from .model.loader import load_template
 
     name = str(candidate.path)
     loaded = load_template(candidate.path, name, skip_non_templates=not candidate.explicit)
@@ -97,7 +98,7 @@ def check_template(template: Template, config: Config, fork: bool = False) -> Fi
     own_rules = in_background(_own_rules, template, config, scenario_set, fork=side_by_side)
     engine = []
     if checks_cfn_lint:
-        from . import cfn_lint_engine  # imported late: see check_candidate
+        from .engines import cfn_lint as cfn_lint_engine  # imported late: see check_candidate
 
         cfn_lint = cfn_lint_engine.cfn_lint_findings(written, config)
     own, inputs = own_rules.result() if checks_own else ([], {})

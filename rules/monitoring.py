@@ -13,11 +13,11 @@ import difflib
 from dataclasses import dataclass
 from functools import cache
 
-from tapcheck.checker.intrinsics import Unknown, as_text, resource_token, written_form
-from tapcheck.checker.properties import lookup
-from tapcheck.checker.template import key_node
+from tapcheck.checker.data_tables import data_table
+from tapcheck.checker.model.intrinsics import Unknown, as_text, resource_token, written_form
+from tapcheck.checker.model.table_tests import lookup
+from tapcheck.checker.model.template import key_node
 
-from ..checker.data_tables import data_table
 from .base import Rule
 
 ALARM_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")

@@ -2,7 +2,7 @@
 names for their service once resolved.
 
 Which properties are physical names comes from the resource schemas
-(`tapcheck.checker.physical_names`); each service's length and character rules are a
+(`tapcheck.checker.aws.physical_names`); each service's length and character rules are a
 data table next to this module (`naming.yml`).
 """
 
@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from tapcheck.checker.intrinsics import SymbolicResolver, Unknown, as_text, resource_token, written_form
-from tapcheck.checker.physical_names import NameResolver, explicit_names
-from tapcheck.checker.resource_tags import resource_tags
-from tapcheck.checker.template import key_node
+from tapcheck.checker.aws.physical_names import NameResolver, explicit_names
+from tapcheck.checker.aws.resource_tags import resource_tags
+from tapcheck.checker.data_tables import data_table
+from tapcheck.checker.model.intrinsics import SymbolicResolver, Unknown, as_text, resource_token, written_form
+from tapcheck.checker.model.template import key_node
 
-from ..checker.data_tables import data_table
 from .base import Rule
 
 TOKEN = re.compile(r"\{\{(?:Ref|GetAtt):([A-Za-z0-9]+)(?:\.[^}]*)?\}\}")

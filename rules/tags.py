@@ -1,14 +1,14 @@
 """Tag rules (TAP1xx): required tags, their values, and well-formed tag sets.
 
 Which types carry tags, and where, comes from the resource schemas
-(`tapcheck.checker.resource_schemas`); which tags are required, and their allowed
+(`tapcheck.checker.aws.resource_schemas`); which tags are required, and their allowed
 values, from the configuration.
 """
 
 from __future__ import annotations
 
-from tapcheck.checker.intrinsics import Unknown, as_text, intrinsic
-from tapcheck.checker.resource_tags import ResourceTags, TagEntry, line_of, resource_tags
+from tapcheck.checker.aws.resource_tags import ResourceTags, TagEntry, line_of, resource_tags
+from tapcheck.checker.model.intrinsics import Unknown, as_text, intrinsic
 
 from .base import Rule
 

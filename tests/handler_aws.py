@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tapcheck.checker.loader import load_template
+from tapcheck.checker.model.loader import load_template
 
 from conftest import REPO
 

@@ -6,8 +6,8 @@ import copy
 import json
 import shutil
 
-from tapcheck.checker.api_deployments import fingerprint_deployments
-from tapcheck.checker.loader import load_template
+from tapcheck.checker.deploying.api_deployments import fingerprint_deployments
+from tapcheck.checker.model.loader import load_template
 
 from conftest import REPO
 

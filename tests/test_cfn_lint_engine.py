@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import copy
 
-from tapcheck.checker.cfn_lint_engine import cfn_lint_findings
 from tapcheck.checker.config import Config
-from tapcheck.checker.loader import load_template
+from tapcheck.checker.engines.cfn_lint import cfn_lint_findings
+from tapcheck.checker.model.loader import load_template
 
 from conftest import FIXTURES, check
 

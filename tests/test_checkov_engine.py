@@ -8,8 +8,8 @@ import socket
 
 import pytest
 
-from tapcheck.checker import checkov_engine
 from tapcheck.checker.config import Config
+from tapcheck.checker.engines import checkov as checkov_engine
 
 from conftest import FIXTURES, SEED, check, needs_shared
 

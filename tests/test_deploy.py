@@ -16,8 +16,8 @@ import pytest
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
 
-from tapcheck.checker.deploy import Deployer, DeployError, DeployTarget
-from tapcheck.checker.packaging import package
+from tapcheck.checker.deploying.deploy import Deployer, DeployError, DeployTarget
+from tapcheck.checker.deploying.packaging import package
 
 from conftest import FIXTURES, REPO
 

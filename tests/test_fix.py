@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tapcheck.checker.config import Config
-from tapcheck.checker.fixes import FIXABLE, fix_file
+from tapcheck.checker.fixing.fixes import FIXABLE, fix_file
 
 from conftest import CORPUS, FIXTURES, SEED, check, needs_shared
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tapcheck.checker.config import Config
-from tapcheck.checker.fixes import fix_file
+from tapcheck.checker.fixing.fixes import fix_file
 
 from conftest import check_text
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tapcheck.checker.intrinsics import NO_VALUE, Resolver, Unknown, referenced_names
-from tapcheck.checker.template import Template
+from tapcheck.checker.model.intrinsics import NO_VALUE, Resolver, Unknown, referenced_names
+from tapcheck.checker.model.template import Template
 
 TEMPLATE = Template(
     path="t.yml",

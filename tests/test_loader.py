@@ -8,7 +8,7 @@ import os
 import pytest
 
 from tapcheck.checker.findings import FileError
-from tapcheck.checker.loader import (
+from tapcheck.checker.model.loader import (
     MAX_DEPTH,
     MAX_EXPANDED_NODES,
     MAX_MAPPING_KEYS,

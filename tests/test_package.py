@@ -40,7 +40,7 @@ def test_wheel_has_one_namespace_and_its_data(wheel):
         "tapcheck/reports/console.py",
         "tapcheck/reference/TapStack.yml",
         "tapcheck/reference/handlers/processing.py",
-        "tapcheck/checker/sdk_actions.yml",
+        "tapcheck/checker/code_analysis/sdk_actions.yml",
         "tapcheck/rules/runtime_permissions.yml",
     ):
         assert required in names

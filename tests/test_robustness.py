@@ -20,11 +20,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tapcheck.checker import checkov_engine
 from tapcheck.checker.cli import main
 from tapcheck.checker.config import Config
+from tapcheck.checker.engines import checkov as checkov_engine
 from tapcheck.checker.findings import FileError
-from tapcheck.checker.loader import load_template
+from tapcheck.checker.model.loader import load_template
 from tapcheck.checker.runner import check_file
 
 from conftest import CORPUS, SEED, needs_shared

@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
+from tapcheck.checker.code_analysis.sdk_calls import SourceModule, sdk_calls
 from tapcheck.checker.config import Config
 from tapcheck.checker.runner import run
-from tapcheck.checker.sdk_calls import SourceModule, sdk_calls
 
 from conftest import FIXTURES, REPO, SEED, check, findings, needs_shared
 

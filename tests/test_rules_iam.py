@@ -3,7 +3,7 @@ forms, SAM policy templates, key policies and deny statements."""
 
 from __future__ import annotations
 
-from tapcheck.checker.iam_data import iam_data
+from tapcheck.checker.aws.iam_data import iam_data
 from tapcheck.rules.iam import has_restricting_condition, is_public, is_unscoped
 
 from conftest import FIXTURES, findings

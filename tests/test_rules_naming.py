@@ -3,8 +3,8 @@ names valid in one scenario and not another."""
 
 from __future__ import annotations
 
+from tapcheck.checker.aws.physical_names import name_properties
 from tapcheck.checker.config import Config
-from tapcheck.checker.physical_names import name_properties
 
 from conftest import FIXTURES, findings
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tapcheck.checker.intrinsics import Unknown
-from tapcheck.checker.scenarios import build_scenarios
-from tapcheck.checker.template import Template
+from tapcheck.checker.model.intrinsics import Unknown
+from tapcheck.checker.model.scenarios import build_scenarios
+from tapcheck.checker.model.template import Template
 
 
 def template(parameters, used=None):

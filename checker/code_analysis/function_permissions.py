@@ -18,10 +18,10 @@ from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import Path
 
-from .data_tables import data_table
-from .iam_data import iam_data
-from .intrinsics import intrinsic, referenced_names
-from .policy_documents import managed_policies, policy_documents, sam_policy_templates, statements
+from ..aws.iam_data import iam_data
+from ..aws.policy_documents import managed_policies, policy_documents, sam_policy_templates, statements
+from ..data_tables import data_table
+from ..model.intrinsics import intrinsic, referenced_names
 from .sdk_calls import _botocore_session, sdk_tables
 
 RUNTIME_PERMISSIONS = Path(__file__).parent.parent / "rules" / "runtime_permissions.yml"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from .data_tables import data_table
+from ..data_tables import data_table
 
 MAX_DEPTH = 8
 """How deep helper functions are followed."""

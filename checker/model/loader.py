@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from cfnlint.decode import cfn_json, cfn_yaml
 
-from .findings import FileError
+from ..findings import FileError
 from .for_each import created_resources
 from .template import FOR_EACH_PREFIX, Template
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from .intrinsics import Resolver, SymbolicResolver, Unknown, as_text
+from ..model.intrinsics import Resolver, SymbolicResolver, Unknown, as_text
 from .resource_schemas import provider_schema
 
 ADDED = {

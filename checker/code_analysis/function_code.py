@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .intrinsics import intrinsic
+from ..model.intrinsics import intrinsic
 from .sdk_calls import SdkCall, SourceModule, sdk_calls
 
 MAX_FILES = 500

@@ -13,7 +13,7 @@ import logging
 import re
 from importlib import metadata
 
-from .findings import Finding, engine_failure
+from ..findings import Finding, engine_failure
 
 ENGINE = "checkov"
 INSTALL_HINT = "pip install 'tapcheck[checkov]'"

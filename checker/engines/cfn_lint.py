@@ -12,7 +12,7 @@ from cfnlint.config import ConfigMixIn
 from cfnlint.runner import Runner
 from cfnlint.version import __version__ as CFN_LINT_VERSION
 
-from .findings import Finding, engine_failure
+from ..findings import Finding, engine_failure
 
 ENGINE = "cfn-lint"
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}

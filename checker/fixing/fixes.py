@@ -20,15 +20,16 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..rules.monitoring import TRACING
-from .config import Config
-from .findings import Finding
-from .function_permissions import references
-from .intrinsics import intrinsic
-from .loader import TemplateError, parse, validate_structure
-from .resource_schemas import provider_schema, tag_support
-from .runner import check_template
-from .template import Template
+from tapcheck.rules.monitoring import TRACING
+
+from ..aws.resource_schemas import provider_schema, tag_support
+from ..code_analysis.function_permissions import references
+from ..config import Config
+from ..findings import Finding
+from ..model.intrinsics import intrinsic
+from ..model.loader import TemplateError, parse, validate_structure
+from ..model.template import Template
+from ..runner import check_template
 
 FIXABLE = ("TAP101", "TAP401", "TAP504", "TAP505", "W3011")
 MAX_PASSES = 4

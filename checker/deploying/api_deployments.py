@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from .intrinsics import SUB_VARIABLE
+from ..model.intrinsics import SUB_VARIABLE
 
 DEFINITION_TYPES = {
     "AWS::ApiGateway::Authorizer",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .intrinsics import NO_VALUE, Unknown, as_text, intrinsic
+from ..model.intrinsics import NO_VALUE, Unknown, as_text, intrinsic
 from .resource_schemas import TagSupport, sam_global_properties, tag_support
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from .intrinsics import NO_VALUE, Unknown, intrinsic
+from ..model.intrinsics import NO_VALUE, Unknown, intrinsic
 
 IDENTITY_POLICY_TYPES = {
     # resource type: property holding a list of {PolicyName, PolicyDocument}, or a document

@@ -1,0 +1,2 @@
+"""What tapcheck knows about AWS: resource schemas, tag locations, physical names, policy
+documents and IAM data."""

@@ -1,0 +1,1 @@
+"""What a function's source calls, and what those calls need from IAM (TAP307/TAP308)."""

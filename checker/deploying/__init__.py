@@ -1,0 +1,1 @@
+"""`tapcheck deploy`: packaging the handlers, API Gateway deployments, change sets."""

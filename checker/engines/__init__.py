@@ -1,0 +1,1 @@
+"""Other engines run in-process: cfn-lint and checkov."""

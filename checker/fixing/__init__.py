@@ -1,0 +1,1 @@
+"""`tapcheck fix`: planning the mechanical fixes and editing the template text."""

@@ -1,0 +1,2 @@
+"""The template model: loading, the `Template`, intrinsic resolution, scenarios and the
+table-test language."""
