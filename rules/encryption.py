@@ -10,14 +10,13 @@ import re
 from fnmatch import fnmatchcase
 from functools import cache
 
-from tapcheck.checker.aws.policy_documents import policy_documents, statements
+from tapcheck.checker.aws.policy_documents import is_public, policy_documents, statements
 from tapcheck.checker.data_tables import data_table
 from tapcheck.checker.model.intrinsics import Unknown, as_text, resource_token
 from tapcheck.checker.model.table_tests import holds, lookup
 from tapcheck.checker.model.template import key_node
 
 from .base import Rule
-from .iam import is_public
 
 AWS_KEY = re.compile(r"(^|:)alias/aws/")
 TRANSPORT_TYPES = (

@@ -12,7 +12,7 @@ import difflib
 import re
 
 from tapcheck.checker.aws.iam_data import escalation_actions, iam_data
-from tapcheck.checker.aws.policy_documents import managed_policies, policy_documents, statements
+from tapcheck.checker.aws.policy_documents import is_public, managed_policies, policy_documents, statements
 from tapcheck.checker.model.intrinsics import SUB_VARIABLE
 
 from .base import Rule
@@ -88,16 +88,6 @@ def is_unscoped(resource) -> bool:
     if len(parts) < 4 or parts[0] != "arn":
         return False
     return all(piece in ("", "*") for piece in re.split(r"[:/]", parts[3]))
-
-
-def is_public(principal) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, dict):
-        entries = principal.get("AWS", [])
-        entries = entries if isinstance(entries, list) else [entries]
-        return "*" in entries
-    return False
 
 
 def has_restricting_condition(condition) -> bool:

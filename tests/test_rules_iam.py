@@ -4,7 +4,8 @@ forms, SAM policy templates, key policies and deny statements."""
 from __future__ import annotations
 
 from tapcheck.checker.aws.iam_data import iam_data
-from tapcheck.rules.iam import has_restricting_condition, is_public, is_unscoped
+from tapcheck.checker.aws.policy_documents import is_public
+from tapcheck.rules.iam import has_restricting_condition, is_unscoped
 
 from conftest import FIXTURES, findings
 

@@ -94,6 +94,17 @@ class ManagedPolicy:
     """The resolved ARN or SAM policy name; an Unknown when not resolvable."""
 
 
+def is_public(principal) -> bool:
+    """A statement's Principal that stands for anyone: `*`, or `*` among its AWS principals."""
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        entries = principal.get("AWS", [])
+        entries = entries if isinstance(entries, list) else [entries]
+        return "*" in entries
+    return False
+
+
 def policy_documents(context) -> list[PolicyDocument]:
     return context.cached("policy-documents", lambda: list(_documents(context)))
 

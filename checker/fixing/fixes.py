@@ -27,7 +27,8 @@ from ..code_analysis.function_permissions import references
 from ..config import Config
 from ..findings import Finding
 from ..model.intrinsics import intrinsic
-from ..model.loader import TemplateError, parse, validate_structure
+from ..model.loader import parse
+from ..model.structure import TemplateError, validate_structure
 from ..model.template import Template
 from ..runner import check_template
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 
+from .structure import TemplateError, collection_values, is_loop, validate_structure
 from .template import FOR_EACH_PREFIX, Template
 
 LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
@@ -44,45 +45,12 @@ def _unknown_collection(node, parameters: dict) -> str | None:
     if not isinstance(node, dict):
         return None
     for key, value in node.items():
-        if _is_loop(key, value) and collection_values(value[1], parameters) is None:
+        if is_loop(key, value) and collection_values(value[1], parameters) is None:
             return str(key)
         found = _unknown_collection(value, parameters)
         if found:
             return found
     return None
-
-
-def created_resources(resources: dict, parameters) -> int:
-    """How many resources a Resources mapping stands for once its loops are expanded (a
-    collection known only at deployment counts once)."""
-    parameters = parameters if isinstance(parameters, dict) else {}
-    total = 0
-    for key, value in resources.items():
-        if _is_loop(key, value):
-            values = collection_values(value[1], parameters)
-            body = value[2]
-            each = created_resources(body, parameters) if isinstance(body, dict) else 1
-            total += (len(values) if values is not None else 1) * each
-        else:
-            total += 1
-    return total
-
-
-def collection_values(collection, parameters: dict) -> list | None:
-    """A loop's collection: written as a list, or a parameter's default; None when it is
-    known only at deployment."""
-    if isinstance(collection, list):
-        return collection
-    name = collection.get("Ref") if isinstance(collection, dict) else None
-    parameter = parameters.get(name) if isinstance(name, str) else None
-    if isinstance(parameter, dict) and "Default" in parameter:
-        default = parameter["Default"]
-        return default if isinstance(default, list) else str(default).split(",")
-    return None
-
-
-def _is_loop(key, value) -> bool:
-    return str(key).startswith(FOR_EACH_PREFIX) and isinstance(value, list) and len(value) == 3
 
 
 def _expanded_data(template: Template) -> dict | str:
@@ -103,8 +71,6 @@ def _expanded_data(template: Template) -> dict | str:
     resources = data.get("Resources") if isinstance(data, dict) else None
     if not isinstance(resources, dict) or any(str(key).startswith(FOR_EACH_PREFIX) for key in resources):
         return "cfn-lint's transform left them in place"
-    from .loader import TemplateError, validate_structure  # imported late: the loader imports this module
-
     try:
         validate_structure(data)
     except TemplateError as err:

@@ -18,8 +18,8 @@ import yaml
 from cfnlint.decode import cfn_json, cfn_yaml
 
 from ..findings import FileError
-from .for_each import created_resources
-from .template import FOR_EACH_PREFIX, Template
+from .structure import TemplateError, validate_structure
+from .template import Template
 
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 """CloudFormation itself takes at most 1 MB; twice that leaves room for SAM sources."""
@@ -27,25 +27,12 @@ MAX_DEPTH = 100
 MAX_MAPPING_KEYS = 2000
 MAX_EXPANDED_NODES = 500_000
 """A template whose aliases expand to more nodes than this is refused."""
-MAX_CREATED_RESOURCES = 2000
-"""`Fn::ForEach` loops that would create more resources than this are refused before they
-are expanded (CloudFormation allows 500; a few nested loops can stand for millions)."""
 MAX_FLOW_DEPTH = 1000
 """Bracket nesting past this is refused before the C parser sees it (it would overflow
 the stack); the exact depth limit is checked after composing."""
 
 _BRACKETS = re.compile(r"[^\[\]{}]+")
 _BRACKET_DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
-
-
-class TemplateError(Exception):
-    """The file cannot be checked; carries the message and the 1-based line if known."""
-
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
 
 
 def load_template(
@@ -230,49 +217,3 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return node.value
     return []
-
-
-def validate_structure(data) -> None:
-    """The minimum a file needs to be checked as a template."""
-    if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else "a string" if isinstance(data, str) else "a scalar"
-        raise TemplateError(f"not a CloudFormation template: the document is {kind}, not a mapping")
-    if "Resources" not in data:
-        raise TemplateError("not a CloudFormation template: no Resources section")
-    resources = data["Resources"]
-    if not isinstance(resources, dict):
-        raise TemplateError("Resources must be a mapping", _line(resources, data))
-    for logical_id, resource in resources.items():
-        if str(logical_id).startswith(FOR_EACH_PREFIX):
-            continue
-        where = _line(logical_id, resources)
-        if not isinstance(resource, dict):
-            raise TemplateError(f"resource {logical_id} must be a mapping", where)
-        if "Type" not in resource:
-            raise TemplateError(f"resource {logical_id} has no Type", where)
-        resource_type = resource["Type"]
-        if isinstance(resource_type, dict) and len(resource_type) == 1:
-            (tag,) = resource_type
-            raise TemplateError(
-                f"resource {logical_id} has Type {str(tag).removeprefix('Fn::')!r}, not a resource "
-                "type name: a pre-processor's tag (check the processed template instead)",
-                where,
-            )
-        if not isinstance(resource_type, str):
-            raise TemplateError(f"resource {logical_id} has a Type that is not a string", where)
-        properties = resource.get("Properties")
-        if properties is not None and not isinstance(properties, dict):
-            raise TemplateError(f"resource {logical_id} has Properties that are not a mapping", where)
-    created = created_resources(resources, data.get("Parameters"))
-    if created > MAX_CREATED_RESOURCES:
-        loop = next((key for key in resources if str(key).startswith(FOR_EACH_PREFIX)), resources)
-        raise TemplateError(
-            f"the Fn::ForEach loops would create {created:,} resources (CloudFormation allows 500); "
-            "refused before expanding them",
-            _line(loop, resources),
-        )
-
-
-def _line(node, parent) -> int | None:
-    mark = getattr(node, "start_mark", None) or getattr(parent, "start_mark", None)
-    return mark.line + 1 if mark is not None else None
