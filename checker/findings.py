@@ -31,8 +31,12 @@ class Finding:
     """Labels of the scenarios the finding holds in; empty when it holds in all."""
     snippet: str = ""
     fix: str = ""
+    docs_url: str = ""
+    """The page that documents the rule (other engines' rules; tapcheck's are in `Result.rules`)."""
     reason: str | None = None
     """Why the finding is suppressed; None while it is not."""
+    suppressed_in: str | None = None
+    """Where the suppression that applies is written: "template" or "config"."""
 
     def fingerprint(self) -> str:
         """Identifies the finding across runs: the same problem at the same place keeps
@@ -63,6 +67,21 @@ class Finding:
         if self.reason is not None:
             data["reason"] = self.reason
         return data
+
+
+@dataclass(frozen=True)
+class RuleMetadata:
+    """What reports tell about one of tapcheck's rules (from its class in rules/)."""
+
+    id: str
+    name: str
+    title: str
+    severity: str
+    area: str
+    description: str
+    """What it checks, as one paragraph."""
+    docs: str
+    """Its whole documentation as Markdown (what `tapcheck explain` prints)."""
 
 
 @dataclass
@@ -119,6 +138,8 @@ class Result:
     """Findings the baseline already had: reported as counts, never failing the run."""
     fixed: list[dict] = field(default_factory=list)
     """Baseline entries no finding matches any more."""
+    rules: list[RuleMetadata] = field(default_factory=list)
+    """tapcheck's rules, for the reports that list them."""
 
     @property
     def findings(self) -> list[Finding]:

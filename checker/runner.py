@@ -50,6 +50,7 @@ def run(
         version=__version__,
         fail_on=config.fail_on,
         versions={engine: versions[engine] for engine in config.engines},
+        rules=[rule.metadata() for rule in ALL_RULES],
     )
 
 

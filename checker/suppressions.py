@@ -108,23 +108,23 @@ def apply_suppressions(
     """Split findings into (kept, suppressed), marking the suppressions used."""
     kept, suppressed = [], []
     for finding in findings:
-        reason = None
+        reason, where = None, "template"
         for suppression in in_template:
             if suppression.covers(finding):
                 suppression.used = True
                 reason = reason or suppression.reason
         if reason is None:
-            reason = next(
+            reason, where = next(
                 (
-                    f"{s.reason} (config)"
+                    (f"{s.reason} (config)", "config")
                     for s in in_config
                     if s.matches(finding.rule_id, finding.file, finding.resource)
                 ),
-                None,
+                (None, None),
             )
         if reason is None:
             kept.append(finding)
         else:
-            finding.reason = reason
+            finding.reason, finding.suppressed_in = reason, where
             suppressed.append(finding)
     return kept, suppressed

@@ -11,7 +11,6 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from tapcheck.checker.findings import Finding, Result
-from tapcheck.rules import ALL_RULES
 
 
 def render(result: Result, *, color: bool = False, quiet: bool = False) -> str:
@@ -43,7 +42,7 @@ def render(result: Result, *, color: bool = False, quiet: bool = False) -> str:
         if file_result.error is None:
             reported = {f.rule_id for f in file_result.findings + file_result.suppressed}
             engines = {f.engine for f in file_result.findings + file_result.suppressed}
-            passed = [f"{r.id} {r.name}" for r in ALL_RULES if "tapcheck" in result.engines and r.id not in reported]
+            passed = [f"{r.id} {r.name}" for r in result.rules if "tapcheck" in result.engines and r.id not in reported]
             passed += [engine for engine in result.engines if engine != "tapcheck" and engine not in engines]
             for name in passed:
                 ET.SubElement(suite, "testcase", classname=file_result.path, name=name)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tapcheck.checker.findings import Finding, Result
-from tapcheck.rules import RULES_BY_ID
+from tapcheck.checker.findings import Finding, Result, RuleMetadata
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -21,7 +20,7 @@ INFORMATION_URI = "https://pypi.org/project/tapcheck/"
 
 def render(result: Result, *, color: bool = False, quiet: bool = False) -> str:
     findings = result.findings + result.suppressed
-    rules = _rules(findings)
+    rules = _rules(result.rules, findings)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     run = {
         "tool": {
@@ -40,10 +39,10 @@ def render(result: Result, *, color: bool = False, quiet: bool = False) -> str:
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
 
 
-def _rules(findings: list[Finding]) -> list[dict]:
+def _rules(tapcheck_rules: list[RuleMetadata], findings: list[Finding]) -> list[dict]:
     """Every tapcheck rule, then the other engines' rules that have results."""
-    rules = [_tapcheck_rule(rule) for rule in RULES_BY_ID.values()]
-    seen = set(RULES_BY_ID)
+    rules = [_tapcheck_rule(rule) for rule in tapcheck_rules]
+    seen = {rule.id for rule in tapcheck_rules}
     for finding in findings:
         if finding.rule_id not in seen:
             seen.add(finding.rule_id)
@@ -53,20 +52,19 @@ def _rules(findings: list[Finding]) -> list[dict]:
                 "shortDescription": {"text": finding.name.replace("-", " ")},
                 "properties": {"engine": finding.engine, "tags": [finding.engine]},
             }
-            if finding.fix.startswith("see http"):
-                rule["helpUri"] = finding.fix.removeprefix("see ")
+            if finding.docs_url:
+                rule["helpUri"] = finding.docs_url
             rules.append(rule)
     return rules
 
 
-def _tapcheck_rule(rule) -> dict:
-    docs = rule.docs()
+def _tapcheck_rule(rule: RuleMetadata) -> dict:
     return {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.title},
-        "fullDescription": {"text": " ".join(rule.what.split())},
-        "help": {"text": docs, "markdown": docs},
+        "fullDescription": {"text": rule.description},
+        "help": {"text": rule.docs, "markdown": rule.docs},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"engine": "tapcheck", "tags": [rule.area], "area": rule.area},
     }
@@ -92,7 +90,7 @@ def _result(finding: Finding, index: dict[str, int]) -> dict:
         "properties": {"engine": finding.engine, "area": finding.area, "scenarios": finding.scenarios},
     }
     if finding.reason is not None:
-        kind = "external" if finding.reason.endswith("(config)") else "inSource"
+        kind = "external" if finding.suppressed_in == "config" else "inSource"
         result["suppressions"] = [{"kind": kind, "justification": finding.reason}]
     return result
 

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from textwrap import dedent
 from typing import TYPE_CHECKING, ClassVar
 
+from tapcheck.checker.findings import RuleMetadata
+
 if TYPE_CHECKING:
     from tapcheck.checker.context import ScenarioContext
     from tapcheck.checker.findings import Finding
@@ -42,6 +44,10 @@ class Rule:
 
     def check(self, context: ScenarioContext) -> Iterable[Finding]:
         raise NotImplementedError
+
+    @classmethod
+    def metadata(cls) -> RuleMetadata:
+        return RuleMetadata(cls.id, cls.name, cls.title, cls.severity, cls.area, " ".join(cls.what.split()), cls.docs())
 
     @classmethod
     def docs(cls) -> str:

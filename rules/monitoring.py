@@ -22,15 +22,6 @@ from .base import Rule
 
 ALARM_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
 FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
-TRACING = {
-    # resource type: (property path, the value that switches tracing on)
-    "AWS::Lambda::Function": ("TracingConfig.Mode", "Active"),
-    "AWS::Serverless::Function": ("Tracing", "Active"),
-    "AWS::ApiGateway::Stage": ("TracingEnabled", True),
-    "AWS::Serverless::Api": ("TracingEnabled", True),
-    "AWS::StepFunctions::StateMachine": ("TracingConfiguration.Enabled", True),
-    "AWS::Serverless::StateMachine": ("Tracing.Enabled", True),
-}
 
 
 @cache
@@ -45,6 +36,11 @@ def alarm_matrix(config) -> dict:
 
 def known_metrics() -> dict[str, list[str]]:
     return default_tables()["metrics"]
+
+
+def tracing_settings() -> dict[str, dict]:
+    """Resource type -> the property `path` and the `value` that switch X-Ray tracing on."""
+    return default_tables()["tracing"]
 
 
 @dataclass
@@ -357,10 +353,10 @@ class TracingDisabled(Rule):
 
     def check(self, context):
         for logical_id, resource in context.resources():
-            setting = TRACING.get(resource["Type"])
+            setting = tracing_settings().get(resource["Type"])
             if setting is None:
                 continue
-            path, expected = setting[0], as_text(setting[1])
+            path, expected = setting["path"], as_text(setting["value"])
             properties = context.template.properties_of(resource) or {}
             found = lookup(context.resolver, properties, path)
             if isinstance(found, list) and any(as_text(value) == expected for _, value in found):

@@ -70,6 +70,31 @@ def test_sarif_validates_and_carries_docs_fingerprints_and_suppressions(result):
     assert "could not be checked" in notification["message"]["text"]
 
 
+def test_sarif_takes_rule_docs_and_suppression_kinds_from_the_result():
+    """Reports render from the Result alone: the rules it lists, an engine rule's docs URL
+    and where a suppression is written are fields, not text parsed back."""
+    from tapcheck.checker.findings import FileResult, Finding, RuleMetadata
+
+    def finding(rule_id, engine, **extra):
+        return Finding(rule_id, "a-rule", "error", engine, "t.yml", "Queue", "", 3, 3, "msg", engine, **extra)
+
+    rule = RuleMetadata("TAP900", "a-rule", "A rule", "warning", "tags", "What it checks.", "# TAP900 a-rule")
+    findings = [finding("E3001", "cfn-lint", fix="add it", docs_url="https://example.org/E3001")]
+    suppressed = [finding("TAP900", "tapcheck", reason="why (config)", suppressed_in="config")]
+    files = [FileResult("t.yml", "checked", 1, findings, suppressed)]
+    data = json.loads(render(Result(files, ["tapcheck", "cfn-lint"], "0", rules=[rule]), "sarif"))
+    rules = data["runs"][0]["tool"]["driver"]["rules"]
+    assert [(r["id"], r.get("helpUri"), r["help"]["markdown"] if "help" in r else None) for r in rules] == [
+        ("TAP900", None, "# TAP900 a-rule"),
+        ("E3001", "https://example.org/E3001", None),
+    ]
+    kinds = [r["suppressions"][0]["kind"] for r in data["runs"][0]["results"] if "suppressions" in r]
+    assert kinds == ["external"]
+    clean = Result([FileResult("t.yml", "checked", 1)], ["tapcheck"], "0", rules=[rule])
+    xml = JUnitXml.fromstring(render(clean, "junit"))
+    assert [case.name for suite in xml for case in suite] == ["TAP900 a-rule"]  # the Result's rules pass
+
+
 def test_fingerprints_survive_unrelated_edits_above(tmp_path):
     template = tmp_path / "t.yml"
     original = (FIXTURES / "cli" / "failing.yml").read_text()

@@ -71,6 +71,7 @@ def test_config_suppression_by_rule_path_and_resource():
     result = check(template, config)
     assert [f.resource for f in result.suppressed] == ["Address"]
     assert result.suppressed[0].reason == "tagged by the pipeline (config)"
+    assert result.suppressed[0].suppressed_in == "config"
     assert "Address" not in {f.resource for f in result.findings}
     elsewhere = Config(suppressions=[ConfigSuppression("TAP101", "r", "other/*.yml")])
     assert check(template, elsewhere).suppressed == []

@@ -59,6 +59,7 @@ def _finding(template, match) -> Finding:
         message=match.message,
         engine=ENGINE,
         fix=f"see {rule.source_url}" if getattr(rule, "source_url", "") else "",
+        docs_url=getattr(rule, "source_url", "") or "",
     )
 
 

@@ -76,6 +76,7 @@ def _finding(template, record) -> Finding:
         message=record.check_name or record.check_id,
         engine=ENGINE,
         fix=f"see {record.guideline}" if record.guideline else "",
+        docs_url=record.guideline or "",
     )
 
 

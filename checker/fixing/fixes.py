@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tapcheck.rules.monitoring import TRACING
+from tapcheck.rules.monitoring import tracing_settings
 
 from ..aws.resource_schemas import provider_schema, tag_support
 from ..code_analysis.function_permissions import references
@@ -188,10 +188,10 @@ def _fixes_for(template: Template, finding: Finding, config: Config, findings: l
     if finding.rule_id == "TAP401":
         return _suffix_fixes(template, finding, resource, config, findings)
     if finding.rule_id == "TAP504":
-        if resource["Type"] not in TRACING:
+        setting = tracing_settings().get(resource["Type"])
+        if setting is None:
             raise Unfixable(f"no tracing setting known for {resource['Type']}")
-        path, value = TRACING[resource["Type"]]
-        return [_set(resource, properties, tuple(path.split(".")), value)]
+        return [_set(resource, properties, tuple(setting["path"].split(".")), setting["value"])]
     if finding.rule_id == "TAP505":
         if resource["Type"] != "AWS::Logs::LogGroup":
             raise Unfixable("declare the function's log group by hand")
