@@ -20,7 +20,8 @@ class BaselineError(Exception):
     pass
 
 
-def write_baseline(result: Result, path: Path) -> None:
+def write_baseline(result: Result, path: Path) -> int:
+    """Record the findings of `result` in `path`; how many it recorded."""
     entries = [
         {
             "fingerprint": f.fingerprint(),
@@ -41,6 +42,7 @@ def write_baseline(result: Result, path: Path) -> None:
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     except OSError as err:
         raise BaselineError(f"cannot write baseline {path}: {err.strerror or err}") from None
+    return len(entries)
 
 
 def read_baseline(path: Path) -> list[dict]:

@@ -39,6 +39,7 @@ from .runner import run
 
 ENGINES = ("tapcheck", "cfn-lint", "checkov")
 SUBCOMMANDS = ("rules", "explain", "deploy", "fix")
+EXIT_BROKEN_PIPE = 128 + 13  # as a process killed by SIGPIPE
 
 
 class UsageError(Exception):
@@ -57,6 +58,19 @@ def tune_garbage_collector() -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     tune_garbage_collector()
+    try:
+        code = dispatch(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except BrokenPipeError:
+        # the reader went away (`tapcheck explain TAP101 | head -1`): stop quietly with the
+        # status a process killed by SIGPIPE has, as cat or git do; what Python still
+        # flushes at exit goes to /dev/null instead of a second BrokenPipeError
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def dispatch(argv: list[str]) -> int:
     try:
         if argv and argv[0] in SUBCOMMANDS:
             commands = {
@@ -124,7 +138,15 @@ def check_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-cache", action="store_true", help="check every file again, ignoring cached results")
     parser.add_argument("-q", "--quiet", action="store_true", help="one line per finding, nothing when clean")
-    parser.add_argument("--no-color", action="store_true", help="never use colour")
+    parser.add_argument(
+        "--exit-zero",
+        "--soft-fail",
+        action="store_true",
+        help="exit 0 even with findings (report only); usage errors and files that cannot be checked still exit 2",
+    )
+    parser.add_argument(
+        "--no-color", action="store_true", help="never use colour (default: on a terminal, or with FORCE_COLOR set)"
+    )
     parser.add_argument("--version", action="version", version=f"tapcheck {__version__}")
     return parser
 
@@ -166,17 +188,31 @@ def check_command(argv: list[str]) -> int:
         raise UsageError(f"no CloudFormation templates found in {', '.join(args.paths)}")
     result = filter_severity(result, args.severity)
     if args.write_baseline:
-        write_baseline(result, args.write_baseline)
+        count = write_baseline(result, args.write_baseline)
+        print(f"tapcheck: wrote the baseline {args.write_baseline} ({_plural(count, 'finding')})", file=sys.stderr)
     if baseline is not None:
         result = apply_baseline(result, baseline)
-    color = not args.no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    color = use_color(sys.stdout, args.no_color)
     for format_name, path in outputs:
         text = RENDERERS[format_name](result, color=color and path is None, quiet=args.quiet)
         if path is None:
             sys.stdout.write(text)
         else:
             write_report(path, text)
-    return result.exit_code()
+    code = result.exit_code()
+    return 0 if code == 1 and args.exit_zero else code
+
+
+def use_color(stream, no_color: bool = False) -> bool:
+    """--no-color and NO_COLOR withhold colour, FORCE_COLOR gives it (CI logs that show
+    colour but are not terminals); otherwise colour only on a terminal."""
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or stream.isatty()
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def parse_outputs(formats: list[str], output: str | None) -> list[tuple[str, Path | None]]:
@@ -242,7 +278,7 @@ def rules_command(argv: list[str]) -> int:
         table.add_column(column, no_wrap=column != "title")
     for rule in ALL_RULES:
         table.add_row(rule.id, rule.name, rule.area, rule.severity, rule.title)
-    _console().print(table)
+    print_rich(table)
     return 0
 
 
@@ -253,10 +289,10 @@ def explain_command(argv: list[str]) -> int:
     rule = get_rule(args.rule_id)
     if rule is None:
         raise UsageError(f"unknown rule {args.rule_id!r}; 'tapcheck rules' lists them")
-    if sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+    if use_color(sys.stdout):
         from rich.markdown import Markdown  # 50 ms of imports (markdown-it) only this command needs
 
-        _console().print(Markdown(rule.docs()))
+        print_rich(Markdown(rule.docs()))
     else:
         print(rule.docs())
     return 0
@@ -416,10 +452,16 @@ def fix_command(argv: list[str]) -> int:
     return code
 
 
-def _console() -> Console:
-    """A console for listings: colour only on a terminal, a wide page when piped."""
+def print_rich(renderable) -> None:
+    """Print a listing: colour only on a terminal (or with FORCE_COLOR), a wide page when
+    piped. Rendered first and then written, so that a closed pipe reaches main's handler
+    (rich's own ends the process with status 1)."""
     tty = sys.stdout.isatty()
-    return Console(no_color="NO_COLOR" in os.environ or not tty, width=None if tty else 120)
+    color = use_color(sys.stdout)
+    console = Console(force_terminal=color, no_color=not color, width=None if tty else 120)
+    with console.capture() as captured:
+        console.print(renderable)
+    sys.stdout.write(captured.get())
 
 
 if __name__ == "__main__":

@@ -135,6 +135,8 @@ def _summary(result: Result) -> Text:
         text.append(f"{_plural(len(result.errors), 'file')} could not be checked; ", style="bold red")
     if result.findings:
         text.append(f"{', '.join(parts)} in {_plural(checked, 'checked file')}", style="bold")
+    elif result.errors:  # no check mark beside files that could not be checked
+        text.append(f"{_plural(checked, 'file')} checked: no findings")
     else:
         text.append(f"✔ {_plural(checked, 'file')} checked: no findings", style="bold green")
     if result.suppressed:
