@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tapcheck import __version__, reference
-from tapcheck.reports import FORMATS, RENDERERS
+from tapcheck.reports import FORMATS, RENDERERS, format_name
 from tapcheck.rules import ALL_RULES, get_rule, known_rule
 
 from .baseline import BaselineError, apply_baseline, read_baseline, write_baseline
@@ -35,6 +35,7 @@ from .deploying.deploy import Deployer, DeployError, DeployTarget
 from .deploying.packaging import package
 from .engines import checkov as checkov_engine
 from .findings import SEVERITIES, Result, severity_rank
+from .fixing import FIXABLE
 from .runner import run
 
 ENGINES = ("tapcheck", "cfn-lint", "checkov")
@@ -186,15 +187,15 @@ def check_command(argv: list[str]) -> int:
         return 0  # pre-commit passed only files that are not templates
     if not result.files:
         raise UsageError(f"no CloudFormation templates found in {', '.join(args.paths)}")
-    result = filter_severity(result, args.severity)
+    result = replace(filter_severity(result, args.severity), fixable=FIXABLE)
     if args.write_baseline:
         count = write_baseline(result, args.write_baseline)
         print(f"tapcheck: wrote the baseline {args.write_baseline} ({_plural(count, 'finding')})", file=sys.stderr)
     if baseline is not None:
         result = apply_baseline(result, baseline)
     color = use_color(sys.stdout, args.no_color)
-    for format_name, path in outputs:
-        text = RENDERERS[format_name](result, color=color and path is None, quiet=args.quiet)
+    for name, path in outputs:
+        text = RENDERERS[name](result, color=color and path is None, quiet=args.quiet)
         if path is None:
             sys.stdout.write(text)
         else:
@@ -218,14 +219,20 @@ def _plural(count: int, word: str) -> str:
 def parse_outputs(formats: list[str], output: str | None) -> list[tuple[str, Path | None]]:
     outputs = []
     for spec in formats:
-        name, _, path = spec.partition(":")
-        if name not in FORMATS:
-            raise UsageError(f"unknown format {name!r} (choose from {', '.join(FORMATS)})")
+        given, _, path = spec.partition(":")
+        name = format_name(given)
+        if name is None:
+            raise UsageError(f"unknown format {given!r} (choose from {', '.join(FORMATS)})")
         outputs.append((name, Path(path) if path else None))
+    to_stdout = [i for i, (_, path) in enumerate(outputs) if path is None]
+    if len(to_stdout) > 1:
+        names = " and ".join(outputs[i][0] for i in to_stdout)
+        raise UsageError(
+            f"{names} would both go to standard output: give all but one a path (-f FORMAT:PATH) or use -o FILE"
+        )
     if output is not None:
-        to_stdout = [i for i, (_, path) in enumerate(outputs) if path is None]
-        if len(to_stdout) != 1:
-            raise UsageError("--output needs exactly one --format without a path")
+        if not to_stdout:
+            raise UsageError("--output needs a --format without a path")
         outputs[to_stdout[0]] = (outputs[to_stdout[0]][0], Path(output))
     return outputs
 
@@ -390,7 +397,7 @@ def deploy_command(argv: list[str]) -> int:
 
 
 def fix_command(argv: list[str]) -> int:
-    from .fixing.fixes import FIXABLE, diff, fix_file  # imports cfn-lint's decoder: only for this command
+    from .fixing.fixes import diff, fix_file  # imports cfn-lint's decoder: only for this command
 
     parser = argparse.ArgumentParser(
         prog="tapcheck fix",

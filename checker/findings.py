@@ -71,7 +71,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class RuleMetadata:
-    """What reports tell about one of tapcheck's rules (from its class in rules/)."""
+    """What reports tell about a rule, from the rule's own metadata (tapcheck's rule
+    classes, cfn-lint's rule objects, checkov's checks): reports never import rules."""
 
     id: str
     name: str
@@ -81,7 +82,12 @@ class RuleMetadata:
     description: str
     """What it checks, as one paragraph."""
     docs: str
-    """Its whole documentation as Markdown (what `tapcheck explain` prints)."""
+    """Its whole documentation as Markdown (what `tapcheck explain` prints); empty for
+    other engines' rules, which have `docs_url`."""
+    engine: str = "tapcheck"
+    docs_url: str = ""
+    """The page that documents the rule (cfn-lint's source_url, checkov's guideline)."""
+    tags: tuple[str, ...] = ()
 
 
 @dataclass
@@ -109,6 +115,8 @@ class FileResult:
     """Things the user should know about how the file was checked (e.g. sampling)."""
     inputs: dict[str, str] = field(default_factory=dict)
     """Other files the result depends on (a function's source): path -> SHA-256."""
+    rules: list[RuleMetadata] = field(default_factory=list)
+    """The other engines' rules that have findings here (tapcheck's own are in Result.rules)."""
 
     def to_dict(self) -> dict:
         """Everything, for the result cache (`from_dict` reads it back)."""
@@ -122,6 +130,7 @@ class FileResult:
                 "findings": [Finding(**f) for f in data["findings"]],
                 "suppressed": [Finding(**f) for f in data["suppressed"]],
                 "error": FileError(**data["error"]) if data["error"] else None,
+                "rules": [RuleMetadata(**{**r, "tags": tuple(r["tags"])}) for r in data["rules"]],
             }
         )
 
@@ -139,7 +148,16 @@ class Result:
     fixed: list[dict] = field(default_factory=list)
     """Baseline entries no finding matches any more."""
     rules: list[RuleMetadata] = field(default_factory=list)
-    """tapcheck's rules, for the reports that list them."""
+    """Every rule a report may name: tapcheck's (when it ran), then the other engines'
+    rules that have findings."""
+    fixable: tuple[str, ...] = ()
+    """Rules whose findings `tapcheck fix` can fix mechanically (the command line knows the fixer)."""
+    root: str = ""
+    """The directory report paths are relative to: the git top level, else the working directory."""
+    revision: str = ""
+    """The commit checked out at `root` (git), when known."""
+    date: str = ""
+    """When the run happened (ISO 8601, UTC)."""
 
     @property
     def findings(self) -> list[Finding]:

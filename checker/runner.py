@@ -4,6 +4,7 @@ findings across scenarios, apply suppressions."""
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
 from functools import partial
 from importlib import metadata
 from pathlib import Path
@@ -22,6 +23,7 @@ from .model.for_each import expand_for_each
 from .model.intrinsics import Resolver
 from .model.scenarios import build_scenarios
 from .model.template import Template
+from .repository import repository
 from .suppressions import apply_suppressions, read_suppressions
 
 
@@ -44,13 +46,20 @@ def run(
     versions = {"tapcheck": __version__, "cfn-lint": metadata.version("cfn-lint")}
     if "checkov" in config.engines:
         versions["checkov"] = checkov_engine.version()
+    rules = {rule.id: rule.metadata() for rule in ALL_RULES} if "tapcheck" in config.engines else {}
+    for result in results:
+        rules.update((info.id, info) for info in result.rules)
+    root, revision = repository(Path.cwd())
     return Result(
         results,
         engines=list(config.engines),
         version=__version__,
         fail_on=config.fail_on,
         versions={engine: versions[engine] for engine in config.engines},
-        rules=[rule.metadata() for rule in ALL_RULES],
+        rules=list(rules.values()),
+        root=str(root),
+        revision=revision,
+        date=datetime.now(UTC).isoformat(timespec="seconds"),
     )
 
 
@@ -125,6 +134,9 @@ def check_template(template: Template, config: Config, fork: bool = False) -> Fi
         if finding.severity == default and finding.rule_id in config.severities:
             finding.severity = config.severities[finding.rule_id]
         finding.snippet = template.snippet(finding.line)
+    engine_rules = cfn_lint_engine.rule_metadata(kept + suppressed, config) if checks_cfn_lint else []
+    if "checkov" in config.engines:
+        engine_rules += checkov_engine.rule_metadata(kept + suppressed)
     notes = [loop_note] if loop_note else []
     if scenario_set.sampled:
         notes.append(
@@ -139,6 +151,7 @@ def check_template(template: Template, config: Config, fork: bool = False) -> Fi
         suppressed=sorted(suppressed, key=Finding.sort_key),
         notes=notes,
         inputs=dict(template.inputs),
+        rules=engine_rules,
     )
 
 

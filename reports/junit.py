@@ -1,67 +1,106 @@
-"""`--format junit`: JUnit XML for CI test tabs.
+"""`--format junit`: JUnit XML for CI test tabs (Jenkins, GitLab, Azure DevOps, ...).
 
-A test suite per file; a failing test case per finding (its message has file:line);
-a passing test case per tapcheck rule (and per engine) that found nothing in the
-file; suppressed findings as skipped cases with their reason; a file that could not
-be checked as an errored case.
+A test suite per file, named by its path. A finding at or above `--fail-on` is a failing
+test case; one below it is a passing case whose system-out and properties say what was
+found, so a run that exits 0 never shows failed tests. Every case carries the `file` and
+`line` attributes; names are unique in their suite; the class name is the file's
+directories as packages and its name with `_` for `.`, so CI systems that split class
+names at dots do not split a file name. A tapcheck rule (and another engine) that found
+nothing in the file is a passing case; suppressed findings are skipped cases with their
+reason; a file that could not be checked is an errored case.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from xml.etree import ElementTree as ET
 
-from tapcheck.checker.findings import Finding, Result
+from tapcheck.checker.findings import FileResult, Finding, Result, severity_rank
+
+from .paths import display_path
 
 
 def render(result: Result, *, color: bool = False, quiet: bool = False) -> str:
-    root = ET.Element("testsuites", name="tapcheck", tests="0", failures="0", errors="0", skipped="0")
-    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    root = ET.Element("testsuites", name="tapcheck")
+    totals = Counter({key: 0 for key in ("tests", "failures", "errors", "skipped")})
     for file_result in result.files:
-        suite = ET.SubElement(root, "testsuite", name=file_result.path)
-        counts = dict.fromkeys(totals, 0)
-        if file_result.error is not None:
-            error = file_result.error
-            case = ET.SubElement(suite, "testcase", classname=file_result.path, name="load template")
-            where = f"{error.file}:{error.line}" if error.line else error.file
-            ET.SubElement(case, "error", message=f"{where}: could not be checked: {error.message}", type="FileError")
-            counts["tests"] += 1
-            counts["errors"] += 1
-        for finding in file_result.findings:
-            case = _case(suite, finding)
-            failure = ET.SubElement(case, "failure", message=_message(finding), type=finding.severity)
-            failure.text = "\n".join(
-                filter(None, (_message(finding), finding.snippet, finding.fix and f"fix: {finding.fix}"))
-            )
-            counts["tests"] += 1
-            counts["failures"] += 1
-        for finding in file_result.suppressed:
-            case = _case(suite, finding)
-            ET.SubElement(case, "skipped", message=f"suppressed: {finding.reason}")
-            counts["tests"] += 1
-            counts["skipped"] += 1
-        if file_result.error is None:
-            reported = {f.rule_id for f in file_result.findings + file_result.suppressed}
-            engines = {f.engine for f in file_result.findings + file_result.suppressed}
-            passed = [f"{r.id} {r.name}" for r in result.rules if "tapcheck" in result.engines and r.id not in reported]
-            passed += [engine for engine in result.engines if engine != "tapcheck" and engine not in engines]
-            for name in passed:
-                ET.SubElement(suite, "testcase", classname=file_result.path, name=name)
-                counts["tests"] += 1
-        for key, value in counts.items():
-            suite.set(key, str(value))
-            totals[key] += value
+        suite = _suite(root, file_result, result)
+        totals.update({key: int(suite.get(key)) for key in totals})
     for key, value in totals.items():
         root.set(key, str(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _case(suite, finding: Finding):
-    name = f"{finding.rule_id} {finding.name} {finding.resource or '(template)'} {finding.path}".strip()
-    return ET.SubElement(suite, "testcase", classname=finding.file, name=name)
+class _Cases:
+    """Test cases of one suite, with names made unique."""
+
+    def __init__(self, suite: ET.Element, path: str):
+        self.suite, self.path, self.classname, self.names = suite, path, _classname(path), Counter()
+
+    def add(self, name: str, line: int = 1) -> ET.Element:
+        self.names[name] += 1
+        if self.names[name] > 1:
+            name = f"{name} ({self.names[name]})"
+        attributes = {"classname": self.classname, "name": name, "file": self.path, "line": str(line)}
+        return ET.SubElement(self.suite, "testcase", attributes)
 
 
-def _message(finding: Finding) -> str:
+def _suite(root: ET.Element, file_result: FileResult, result: Result) -> ET.Element:
+    path = display_path(file_result.path, result)
+    suite = ET.SubElement(root, "testsuite", name=path)
+    cases = _Cases(suite, path)
+    counts = Counter({key: 0 for key in ("failures", "errors", "skipped")})
+    if file_result.error is not None:
+        error = file_result.error
+        where = f"{path}:{error.line}" if error.line else path
+        case = cases.add("load template", error.line or 1)
+        ET.SubElement(case, "error", message=f"{where}: could not be checked: {error.message}", type="FileError")
+        counts["errors"] += 1
+    threshold = severity_rank(result.fail_on)
+    for finding in file_result.findings:
+        case = cases.add(_name(finding), finding.line)
+        message = _message(finding, path)
+        text = "\n".join(filter(None, (message, finding.snippet, finding.fix and f"fix: {finding.fix}")))
+        if severity_rank(finding.severity) <= threshold:
+            ET.SubElement(case, "failure", message=message, type=finding.severity).text = text
+            counts["failures"] += 1
+        else:
+            properties = ET.SubElement(case, "properties")
+            for key, value in (("severity", finding.severity), ("rule", finding.rule_id)):
+                ET.SubElement(properties, "property", name=key, value=value)
+            ET.SubElement(case, "system-out").text = text
+    for finding in file_result.suppressed:
+        case = cases.add(_name(finding), finding.line)
+        ET.SubElement(case, "skipped", message=f"suppressed: {finding.reason}")
+        counts["skipped"] += 1
+    if file_result.error is None:
+        reported = {f.rule_id for f in file_result.findings + file_result.suppressed}
+        engines = {f.engine for f in file_result.findings + file_result.suppressed}
+        for info in result.rules:
+            if info.engine == "tapcheck" and info.id not in reported:
+                cases.add(f"{info.id} {info.name}")
+        for engine in result.engines:
+            if engine != "tapcheck" and engine not in engines:
+                cases.add(engine)
+    suite.set("tests", str(len(suite)))
+    for key, value in counts.items():
+        suite.set(key, str(value))
+    return suite
+
+
+def _classname(path: str) -> str:
+    """`stacks/app/TapStack.seed.yml` -> `stacks.app.TapStack_seed_yml`: directories are
+    packages, the file is the class (leading `..` and `.` left out)."""
+    parts = [part.replace(".", "_") for part in path.split("/") if part not in ("", ".", "..")]
+    return ".".join(parts) or "template"
+
+
+def _name(finding: Finding) -> str:
+    where = " ".join(filter(None, (finding.resource or "(template)", finding.path)))
+    return f"{finding.rule_id} {where}: {finding.message}"
+
+
+def _message(finding: Finding, path: str) -> str:
     scenarios = f" [only in: {'; '.join(finding.scenarios)}]" if finding.scenarios else ""
-    where = f"{finding.file}:{finding.line}:{finding.column}"
-    return f"{where}: {finding.severity}: {finding.rule_id} {finding.message}{scenarios}"
+    return f"{path}:{finding.line}:{finding.column}: {finding.severity}: {finding.rule_id} {finding.message}{scenarios}"

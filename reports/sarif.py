@@ -1,27 +1,40 @@
-"""`--format sarif`: SARIF 2.1.0 for code-scanning dashboards.
+"""`--format sarif`: SARIF 2.1.0 for code-scanning dashboards (GitHub code scanning and others).
 
-Rules carry their full docs; results carry file/line/column regions, the resource as
-a logical location, stable partial fingerprints, and suppressions with their reasons.
-Files that could not be checked are tool execution notifications, and make the
-invocation unsuccessful.
+Rules carry their full docs, tags (`security` first, which makes GitHub read their
+`security-severity`) and precision; results carry file/line/column regions relative to the
+repository (`%SRCROOT%`), the resource as a logical location, stable partial
+fingerprints, and suppressions with their reasons. Files that could not be checked are
+tool execution notifications, and make the invocation unsuccessful.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 from tapcheck.checker.findings import Finding, Result, RuleMetadata
+
+from .paths import repository_path
+from .security import SECURITY_AREAS
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 INFORMATION_URI = "https://pypi.org/project/tapcheck/"
+SRCROOT = "%SRCROOT%"
+SECURITY_SEVERITY = {
+    # GitHub's bands: critical > 9.0, high 7.0-8.9, medium 4.0-6.9, low 0.1-3.9
+    True: {"error": "8.0", "warning": "5.5", "info": "2.0"},  # who can do what, what is readable
+    False: {"error": "5.0", "warning": "3.0", "info": "1.0"},  # tags, names, alarms, template validity
+}
+PRECISION = {"tapcheck": "high", "cfn-lint": "very-high", "checkov": "medium"}
 
 
 def render(result: Result, *, color: bool = False, quiet: bool = False) -> str:
     findings = result.findings + result.suppressed
-    rules = _rules(result.rules, findings)
+    rules = _rules(result, findings)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
+    root = Path(result.root) if result.root else None
     run = {
         "tool": {
             "driver": {
@@ -33,54 +46,75 @@ def render(result: Result, *, color: bool = False, quiet: bool = False) -> str:
             }
         },
         "invocations": [_invocation(result)],
-        "results": [_result(f, index) for f in sorted(findings, key=Finding.sort_key)],
+        "results": [_result(f, index, result) for f in sorted(findings, key=Finding.sort_key)],
         "columnKind": "unicodeCodePoints",
     }
+    if root is not None:
+        uri = root.as_uri()
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": uri if uri.endswith("/") else uri + "/"}}
+    if result.revision:
+        run["versionControlProvenance"] = [
+            {"repositoryUri": root.as_uri(), "revisionId": result.revision, "mappedTo": {"uriBaseId": SRCROOT}}
+        ]
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
 
 
-def _rules(tapcheck_rules: list[RuleMetadata], findings: list[Finding]) -> list[dict]:
-    """Every tapcheck rule, then the other engines' rules that have results."""
-    rules = [_tapcheck_rule(rule) for rule in tapcheck_rules]
-    seen = {rule.id for rule in tapcheck_rules}
-    for finding in findings:
-        if finding.rule_id not in seen:
-            seen.add(finding.rule_id)
-            rule = {
-                "id": finding.rule_id,
-                "name": finding.name,
-                "shortDescription": {"text": finding.name.replace("-", " ")},
-                "properties": {"engine": finding.engine, "tags": [finding.engine]},
-            }
-            if finding.docs_url:
-                rule["helpUri"] = finding.docs_url
-            rules.append(rule)
-    return rules
+def _rules(result: Result, findings: list[Finding]) -> list[dict]:
+    """tapcheck's rules, then the other engines' rules that have results."""
+    infos = {rule.id: rule for rule in result.rules}
+    for finding in findings:  # a rule the result has no metadata for still gets a descriptor
+        if finding.rule_id not in infos:
+            infos[finding.rule_id] = RuleMetadata(
+                finding.rule_id,
+                finding.name,
+                finding.name,
+                finding.severity,
+                finding.area,
+                description="",
+                docs="",
+                engine=finding.engine,
+                docs_url=finding.docs_url,
+            )
+    return [_rule(info) for info in infos.values()]
 
 
-def _tapcheck_rule(rule: RuleMetadata) -> dict:
-    return {
-        "id": rule.id,
-        "name": rule.name,
-        "shortDescription": {"text": rule.title},
-        "fullDescription": {"text": rule.description},
-        "help": {"text": rule.docs, "markdown": rule.docs},
-        "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {"engine": "tapcheck", "tags": [rule.area], "area": rule.area},
+def _rule(info: RuleMetadata) -> dict:
+    description = info.description or info.title
+    rule = {
+        "id": info.id,
+        "name": info.name,
+        "shortDescription": {"text": info.title},
+        "fullDescription": {"text": description},
+        "defaultConfiguration": {"level": LEVELS[info.severity]},
+        "properties": {
+            "engine": info.engine,
+            "area": info.area,
+            "tags": list(dict.fromkeys(("security", info.area, *info.tags))),
+            "precision": PRECISION.get(info.engine, "medium"),
+            "security-severity": SECURITY_SEVERITY[info.area in SECURITY_AREAS][info.severity],
+        },
     }
+    if info.docs:
+        rule["help"] = {"text": info.docs, "markdown": info.docs}
+    elif info.docs_url:
+        text = f"{description}\n\nDocumentation: {info.docs_url}"
+        rule["help"] = {"text": text, "markdown": f"{description}\n\n[Documentation]({info.docs_url})"}
+    if info.docs_url:
+        rule["helpUri"] = info.docs_url
+    return rule
 
 
-def _result(finding: Finding, index: dict[str, int]) -> dict:
+def _result(finding: Finding, index: dict[str, int], result: Result) -> dict:
     location = {
         "physicalLocation": {
-            "artifactLocation": {"uri": _uri(finding.file)},
+            "artifactLocation": _artifact(finding.file, result),
             "region": {"startLine": finding.line, "startColumn": finding.column},
         }
     }
     if finding.resource:
         name = ".".join(filter(None, ("Resources", finding.resource, finding.path)))
         location["logicalLocations"] = [{"name": finding.resource, "fullyQualifiedName": name, "kind": "resource"}]
-    result = {
+    entry = {
         "ruleId": finding.rule_id,
         "ruleIndex": index[finding.rule_id],
         "level": LEVELS[finding.severity],
@@ -91,8 +125,8 @@ def _result(finding: Finding, index: dict[str, int]) -> dict:
     }
     if finding.reason is not None:
         kind = "external" if finding.suppressed_in == "config" else "inSource"
-        result["suppressions"] = [{"kind": kind, "justification": finding.reason}]
-    return result
+        entry["suppressions"] = [{"kind": kind, "justification": finding.reason}]
+    return entry
 
 
 def _invocation(result: Result) -> dict:
@@ -101,7 +135,7 @@ def _invocation(result: Result) -> dict:
         notification = {
             "level": "error",
             "message": {"text": f"could not be checked: {error.message}"},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(error.file)}}}],
+            "locations": [{"physicalLocation": {"artifactLocation": _artifact(error.file, result)}}],
         }
         if error.line:
             notification["locations"][0]["physicalLocation"]["region"] = {"startLine": error.line}
@@ -109,7 +143,10 @@ def _invocation(result: Result) -> dict:
     return {"executionSuccessful": not result.errors, "toolExecutionNotifications": notifications}
 
 
-def _uri(path: str) -> str:
-    """Relative paths stay relative (code scanning resolves them against the checkout)."""
-    candidate = Path(path)
-    return candidate.as_uri() if candidate.is_absolute() else candidate.as_posix()
+def _artifact(path: str, result: Result) -> dict:
+    """The file relative to the repository root (`%SRCROOT%`), as code scanning expects;
+    a file outside it by its absolute file URI."""
+    relative = repository_path(path, result)
+    if relative is not None:
+        return {"uri": quote(relative), "uriBaseId": SRCROOT}
+    return {"uri": Path(path).resolve().as_uri()}

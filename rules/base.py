@@ -47,7 +47,10 @@ class Rule:
 
     @classmethod
     def metadata(cls) -> RuleMetadata:
-        return RuleMetadata(cls.id, cls.name, cls.title, cls.severity, cls.area, " ".join(cls.what.split()), cls.docs())
+        description = " ".join(cls.what.split())
+        return RuleMetadata(
+            cls.id, cls.name, cls.title, cls.severity, cls.area, description, cls.docs(), tags=(cls.area,)
+        )
 
     @classmethod
     def docs(cls) -> str:

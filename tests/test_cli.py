@@ -107,7 +107,9 @@ def test_output_is_the_shorthand_for_one_format(run_cli, tmp_path):
         (["--format", "pdf"], "unknown format 'pdf'"),
         (["--engines", "tapcheck,pylint"], "unknown engine 'pylint'"),
         (["--param", "novalue"], "--param needs KEY=VALUE"),
-        (["-f", "json:a.json", "--output", "b.json"], "--output needs exactly one --format without a path"),
+        (["-f", "json:a.json", "--output", "b.json"], "--output needs a --format without a path"),
+        (["-f", "json", "-f", "sarif"], "json and sarif would both go to standard output"),
+        (["-f", "junitxml", "-f", "console"], "junit and console would both go to standard output"),
         (["--config", "missing.yml"], "config file missing.yml not found"),
     ],
 )

@@ -12,7 +12,7 @@ from cfnlint.config import ConfigMixIn
 from cfnlint.runner import Runner
 from cfnlint.version import __version__ as CFN_LINT_VERSION
 
-from ..findings import Finding, engine_failure
+from ..findings import Finding, RuleMetadata, engine_failure
 
 ENGINE = "cfn-lint"
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
@@ -31,9 +31,13 @@ def _runner(regions: tuple[str, ...], ignored: tuple[str, ...]) -> Runner:
     return Runner(ConfigMixIn(cli_args=[], regions=list(regions), ignore_checks=list(ignored)))
 
 
-def cfn_lint_findings(template, config) -> list[Finding]:
+def _configured_runner(config) -> Runner:
     ignored = tuple(sorted(r for r in config.disabled_rules if re.match(r"^[EWI]\d{4}$", r)))
-    runner = _runner(tuple(config.regions), ignored)
+    return _runner(tuple(config.regions), ignored)
+
+
+def cfn_lint_findings(template, config) -> list[Finding]:
+    runner = _configured_runner(config)
     # cfn-lint may transform the data it is given (SAM): it gets its own copy
     try:
         return [_finding(template, match) for match in runner.validate_template(copy.deepcopy(template.data))]
@@ -61,6 +65,30 @@ def _finding(template, match) -> Finding:
         fix=f"see {rule.source_url}" if getattr(rule, "source_url", "") else "",
         docs_url=getattr(rule, "source_url", "") or "",
     )
+
+
+def rule_metadata(findings: list[Finding], config) -> list[RuleMetadata]:
+    """cfn-lint's own metadata (shortdesc, description, source_url, tags) of the rules
+    that have findings."""
+    rules = _configured_runner(config).rules
+    infos = {}
+    for finding in findings:
+        if finding.engine != ENGINE or finding.rule_id in infos:
+            continue
+        rule = rules.get(finding.rule_id)
+        infos[finding.rule_id] = RuleMetadata(
+            id=finding.rule_id,
+            name=finding.name,
+            title=getattr(rule, "shortdesc", "") or finding.name,
+            severity=SEVERITIES.get(finding.rule_id[:1], "warning"),
+            area=ENGINE,
+            description=getattr(rule, "description", "") or "",
+            docs="",
+            engine=ENGINE,
+            docs_url=getattr(rule, "source_url", "") or "",
+            tags=tuple(getattr(rule, "tags", ()) or ()),
+        )
+    return list(infos.values())
 
 
 def _slug(text: str) -> str:

@@ -13,7 +13,7 @@ import logging
 import re
 from importlib import metadata
 
-from ..findings import Finding, engine_failure
+from ..findings import Finding, RuleMetadata, engine_failure
 
 ENGINE = "checkov"
 INSTALL_HINT = "pip install 'tapcheck[checkov]'"
@@ -78,6 +78,25 @@ def _finding(template, record) -> Finding:
         fix=f"see {record.guideline}" if record.guideline else "",
         docs_url=record.guideline or "",
     )
+
+
+def rule_metadata(findings: list[Finding]) -> list[RuleMetadata]:
+    """checkov's checks that have findings: a check's name is its only description."""
+    infos = {}
+    for finding in findings:
+        if finding.engine == ENGINE and finding.rule_id not in infos:
+            infos[finding.rule_id] = RuleMetadata(
+                id=finding.rule_id,
+                name=finding.name,
+                title=finding.message,
+                severity=finding.severity,
+                area=ENGINE,
+                description=finding.message,
+                docs="",
+                engine=ENGINE,
+                docs_url=finding.docs_url,
+            )
+    return list(infos.values())
 
 
 def drop_covered(engine_findings: list[Finding], own: list[Finding]) -> list[Finding]:

@@ -31,8 +31,8 @@ from ..model.loader import parse
 from ..model.structure import TemplateError, validate_structure
 from ..model.template import Template
 from ..runner import check_template
+from . import FIXABLE
 
-FIXABLE = ("TAP101", "TAP401", "TAP504", "TAP505", "W3011")
 MAX_PASSES = 4
 PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./ @:-]*")
 YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
