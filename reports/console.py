@@ -1,17 +1,23 @@
-"""The console report: grouped by file and resource, each finding with its place,
-snippet and fix hint, then a summary per area. One line when all is clean."""
+"""The console report, for a terminal or a CI log.
+
+Per file, the findings in the order of the template, findings with the same rule and
+message made into one entry that lists their resources; each entry with its place, the
+snippet with the offending line marked, and its rule's fix hint (once per rule and file);
+then the file's suppressed findings with their reasons. At the end a summary per area and
+per rule, the totals, and how many findings `tapcheck fix` can fix. One line when all is
+clean.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from io import StringIO
-from itertools import groupby
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tapcheck.checker.findings import Finding, Result
+from tapcheck.checker.findings import Finding, Result, severity_rank
 
 STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MARKS = {"error": "✖", "warning": "▲", "info": "●"}
@@ -62,16 +68,26 @@ def _full(console: Console, result: Result) -> None:
             continue
         for note in file_result.notes:
             console.print(Text(f"note: {file_result.path}: {note}", style="dim"))
-        if not file_result.findings:
+        if not file_result.findings and not file_result.suppressed:
             continue
         console.print(
             Text.assemble((file_result.path, "bold underline"), f"  ({_plural(file_result.scenarios, 'scenario')})")
         )
-        for resource, findings in groupby(file_result.findings, key=lambda f: f.resource):
-            findings = list(findings)
-            console.print(Text(f"  {resource or '(template)'}", style="bold"))
-            for finding in findings:
-                _finding(console, finding)
+        hinted: set[str] = set()
+        for entry in _entries(file_result.findings):
+            _entry(console, entry, hint=entry[0].rule_id not in hinted)
+            hinted.add(entry[0].rule_id)
+        if file_result.suppressed:
+            console.print(Text(f"  suppressed ({len(file_result.suppressed)})", style="bold"))
+            for finding in file_result.suppressed:
+                console.print(
+                    Text.assemble(
+                        f"    {finding.rule_id} {finding.resource or '(template)'}  ",
+                        (_where(finding.file, finding.line, finding.column), "blue"),
+                        f"  {finding.message}",
+                    )
+                )
+                console.print(Text(f"      reason: {finding.reason}", style="dim"))
         console.print()
     for entry in result.fixed:
         console.print(
@@ -82,27 +98,50 @@ def _full(console: Console, result: Result) -> None:
         )
     if result.findings or result.suppressed:
         console.print(_area_table(result))
+        if len({f.rule_id for f in result.findings + result.suppressed}) > 1:
+            console.print()
+            console.print(_rule_table(result))
     console.print(_summary(result))
+    fixable = Counter(f.rule_id for f in result.findings if f.rule_id in result.fixable and f.severity != "info")
+    if fixable:
+        listed = ", ".join(f"{rule} ×{count}" for rule, count in sorted(fixable.items()))
+        console.print(Text(f"{sum(fixable.values())} fixable with `tapcheck fix` ({listed})", style="green"))
 
 
-def _finding(console: Console, finding: Finding) -> None:
+def _entries(findings: list[Finding]) -> list[list[Finding]]:
+    """Findings with the same rule, severity, message and scenarios, in the order of their
+    first place in the file."""
+    entries: dict[tuple, list[Finding]] = {}
+    for finding in findings:
+        key = (finding.rule_id, finding.severity, finding.message, tuple(finding.scenarios))
+        entries.setdefault(key, []).append(finding)
+    return list(entries.values())
+
+
+def _entry(console: Console, entry: list[Finding], hint: bool) -> None:
+    first = entry[0]
     console.print(
         Text.assemble(
-            "    ",
-            (f"{MARKS[finding.severity]} {finding.severity}", STYLES[finding.severity]),
+            "  ",
+            (f"{MARKS[first.severity]} {first.severity}", STYLES[first.severity]),
             " ",
-            (finding.rule_id, "bold"),
-            f" {finding.name}  ",
-            (_where(finding.file, finding.line, finding.column), "blue"),
+            (first.rule_id, "bold"),
+            f" {first.name}  ",
+            (first.resource or "(template)", "bold") if len(entry) == 1 else "",
+            "  " if len(entry) == 1 else "",
+            (_where(first.file, first.line, first.column), "blue"),
         )
     )
-    console.print(Text(f"      {finding.message}"))
-    if finding.scenarios:
-        console.print(Text(f"      only in: {'; '.join(finding.scenarios)}", style="magenta"))
-    for line in finding.snippet.splitlines():
-        console.print(Text(f"      {line}", style="dim"))
-    if finding.fix:
-        console.print(Text(f"      fix: {finding.fix}", style="green"))
+    console.print(Text(f"    {first.message}"))
+    if len(entry) > 1:
+        places = ", ".join(f"{f.resource or '(template)'} :{f.line}" for f in entry)
+        console.print(Text.assemble(f"    {len(entry)} resources: ", (places, "bold")))
+    if first.scenarios:
+        console.print(Text(f"    only in: {'; '.join(first.scenarios)}", style="magenta"))
+    for line in first.snippet.splitlines():
+        console.print(Text(f"    {line}", style="bold" if line.startswith(">") else "dim"))
+    if first.fix and hint:
+        console.print(Text(f"    fix: {first.fix}", style="green"))
 
 
 def _area_table(result: Result) -> Table:
@@ -120,6 +159,26 @@ def _area_table(result: Result) -> Table:
             str(counts[area, "info"]),
             str(suppressed[area]),
         )
+    return table
+
+
+def _rule_table(result: Result) -> Table:
+    table = Table(title="By rule", title_justify="left", show_edge=False)
+    for column in ("rule", "name", "severity", "findings", "suppressed", "fix"):
+        table.add_column(column, justify="right" if column in ("findings", "suppressed") else "left")
+    rules: dict[str, list[Finding]] = {}
+    for finding in result.findings + result.suppressed:
+        rules.setdefault(finding.rule_id, []).append(finding)
+    rows = []
+    for rule_id, findings in rules.items():
+        suppressed = sum(1 for f in findings if f.reason is not None)
+        severity = min((f.severity for f in findings), key=severity_rank)
+        rows.append(
+            (severity_rank(severity), suppressed - len(findings), rule_id, findings[0].name, severity, suppressed)
+        )
+    for _, minus_open, rule_id, name, severity, suppressed in sorted(rows):  # most severe, then most findings first
+        fix = "tapcheck fix" if rule_id in result.fixable else ""
+        table.add_row(rule_id, name, Text(severity, style=STYLES[severity]), str(-minus_open), str(suppressed), fix)
     return table
 
 

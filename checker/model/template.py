@@ -111,11 +111,13 @@ class Template:
         return _merge(defaults, properties if isinstance(properties, dict) else {})
 
     def snippet(self, line: int, context: int = 1) -> str:
-        """Source lines around `line`, numbered, for reports."""
+        """Source lines around `line`, numbered, `line` itself marked with `>`, for reports."""
         start = max(1, line - context)
         end = min(len(self.lines), line + context)
         width = len(str(end))
-        return "\n".join(f"{n:>{width}} | {self.lines[n - 1]}" for n in range(start, end + 1))
+        return "\n".join(
+            f"{'>' if n == line else ' '} {n:>{width}} | {self.lines[n - 1]}" for n in range(start, end + 1)
+        )
 
 
 def _merge(defaults: dict, overrides: dict) -> dict:
