@@ -1,10 +1,17 @@
 """`--format html`: one self-contained page (no external assets) to open from CI.
 
-A per-area compliance summary with a bar chart, a findings table that sorts by column
-and filters by severity, area, file and text, each finding with its snippet and fix
-hint, suppressed findings with their reasons, the files that could not be checked,
-the scenarios and the engines with their versions. The rows are rendered on the
-server, so the page reads without JavaScript; the script only sorts and filters.
+A header with the totals, when the run happened and at which commit; a per-area summary
+with a bar chart and its legend; a findings table that sorts by column and filters by
+severity, area, file and text, each finding with its snippet (the offending line marked)
+and fix hint, its rule id leading to the rule's documentation; the documentation of every
+rule the findings name; suppressed findings with their reasons, the files that could not
+be checked, the scenarios and the engines with their versions. The rows are rendered on
+the server, so the page reads without JavaScript; the script only sorts and filters.
+
+The layout reads from 1,000 px wide windows up: the findings table has three columns
+(rule, where, finding) of which the finding takes most of the width; long paths and
+messages wrap inside their cell and snippets scroll inside their box, so the page never
+scrolls sideways (tests/test_html_report.py checks it in headless Chromium).
 """
 
 from __future__ import annotations
@@ -12,28 +19,37 @@ from __future__ import annotations
 from collections import Counter
 from html import escape
 
-from tapcheck.checker.findings import SEVERITIES, Finding, Result
+from markdown_it import MarkdownIt
+
+from tapcheck.checker.findings import SEVERITIES, Finding, Result, RuleMetadata
+
+from .paths import display_path
 
 STYLE = """
+*{box-sizing:border-box}
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
 header{background:#24292f;color:#fff;padding:16px 24px}header h1{margin:0;font-size:20px}
-header p{margin:4px 0 0;color:#c9d1d9}main{padding:16px 24px;max-width:1400px}
+header p{margin:4px 0 0;color:#c9d1d9}header code{color:#fff}
+header>div,main{max-width:1600px;margin:0 auto}main{padding:16px 24px}
 section{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:12px 16px;margin-bottom:16px}
-h2{font-size:16px;margin:0 0 8px}table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #d8dee4;vertical-align:top}
+h2{font-size:16px;margin:0 0 8px}h3{font-size:15px;margin:16px 0 4px}table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #d8dee4;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f6f8fa;cursor:pointer;user-select:none;white-space:nowrap}th.num,td.num{text-align:right}
-.sev{font-weight:600;border-radius:10px;padding:1px 8px;font-size:12px;white-space:nowrap}
+.sev{display:inline-block;font-weight:600;border-radius:10px;padding:1px 8px;font-size:12px;white-space:nowrap}
 .error{background:#ffebe9;color:#cf222e}.warning{background:#fff8c5;color:#9a6700}.info{background:#ddf4ff;color:#0969da}
-pre{background:#f6f8fa;border-radius:4px;padding:6px 8px;margin:6px 0 0;overflow:auto;font-size:12px;
-white-space:pre-wrap;overflow-wrap:anywhere}
-#findings{table-layout:fixed}#findings code{overflow-wrap:anywhere}
-#findings th:nth-child(1){width:80px}#findings th:nth-child(2){width:170px}#findings th:nth-child(3){width:90px}
-#findings th:nth-child(4){width:230px}#findings th:nth-child(5){width:180px}
+pre{background:#f6f8fa;border-radius:4px;padding:6px 8px;margin:6px 0 0;font-size:12px;white-space:pre;overflow-x:auto}
+pre .at{font-weight:700;background:#fff8c5}
+#findings{table-layout:fixed}#findings col.rule{width:180px}#findings col.where{width:230px}
 .fix{color:#1a7f37;margin-top:4px}.scen{color:#8250df;font-size:12px}.muted{color:#57606a}
-.filters{display:flex;gap:8px;flex-wrap:wrap;margin-bottom:8px}select,input{font:inherit;padding:3px 6px}
-.bar{display:flex;height:14px;border-radius:3px;overflow:hidden;background:#eaeef2;min-width:220px}
-.bar span{display:block;height:100%}.bar .e{background:#cf222e}.bar .w{background:#d4a72c}.bar .i{background:#54aeff}
-.bar .s{background:#8c959f}.ok{color:#1a7f37;font-weight:600}code{font-size:12px}
+.filters{display:flex;gap:8px;flex-wrap:wrap;margin-bottom:8px}
+select,input{font:inherit;padding:3px 6px;max-width:100%}#f-file{max-width:360px}
+.bar{display:flex;height:14px;border-radius:3px;overflow:hidden;background:#eaeef2;min-width:160px}
+.bar span{display:block;height:100%}#areas th:last-child{width:40%}
+.e{background:#cf222e}.w{background:#d4a72c}.i{background:#54aeff}.s{background:#8c959f}
+.legend{margin:8px 0 0;color:#57606a;font-size:12px}.legend span{display:inline-block;margin-right:14px}
+.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
+.ok{color:#1a7f37;font-weight:600}code{font-size:12px}a{color:#0969da}
+.rule-doc{border-top:1px solid #d8dee4}.rule-doc:first-of-type{border-top:0}.rule-doc h3 a{text-decoration:none}
 """
 
 SCRIPT = """
@@ -63,6 +79,8 @@ if(table){
 }
 """
 
+LEGEND = (("e", "errors"), ("w", "warnings"), ("i", "info"), ("s", "suppressed"))
+
 
 def render(result: Result, *, color: bool = False, quiet: bool = False) -> str:
     checked = sum(1 for f in result.files if f.status == "checked")
@@ -77,16 +95,29 @@ def render(result: Result, *, color: bool = False, quiet: bool = False) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>tapcheck report: {escape(summary)}</title><style>{STYLE}</style></head><body>",
-        f"<header><h1>tapcheck compliance report</h1><p>{escape(summary)}</p>"
-        f"<p>Engines: {escape(engines)} · fail on: {escape(result.fail_on)}</p></header><main>",
+        f"<header><div><h1>tapcheck compliance report</h1><p>{escape(summary)}</p>{_run(result)}"
+        f"<p>Engines: {escape(engines)} · fail on: {escape(result.fail_on)}</p></div></header><main>",
         _areas(result),
         _errors(result),
         _findings(result),
+        _rules(result),
         _suppressed(result),
         _files(result),
         f"</main><script>{SCRIPT}</script></body></html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def _run(result: Result) -> str:
+    """When and on what: the date, the commit and the repository the paths are relative to."""
+    facts = []
+    if result.date:
+        facts.append(f"Checked {escape(result.date.replace('T', ' '))}")
+    if result.revision:
+        facts.append(f"commit <code>{escape(result.revision[:12])}</code>")
+    if result.root:
+        facts.append(f"paths relative to <code>{escape(result.root)}</code>")
+    return f'<p id="run">{" · ".join(facts)}</p>' if facts else ""
 
 
 def _areas(result: Result) -> str:
@@ -101,15 +132,16 @@ def _areas(result: Result) -> str:
         values = [counts[area, "error"], counts[area, "warning"], counts[area, "info"], suppressed[area]]
         bar = "".join(
             f'<span class="{css}" style="width:{100 * v / widest:.1f}%" title="{v} {label}"></span>'
-            for v, css, label in zip(values, "ewis", ("errors", "warnings", "info", "suppressed"), strict=True)
+            for v, (css, label) in zip(values, LEGEND, strict=True)
             if v
         )
         cells = "".join(f'<td class="num">{v}</td>' for v in values)
         rows.append(f'<tr><td>{escape(area)}</td>{cells}<td><div class="bar">{bar}</div></td></tr>')
+    legend = "".join(f'<span><i class="{css}"></i>{label}</span>' for css, label in LEGEND)
     return (
         '<section><h2>Compliance by area</h2><table id="areas"><thead><tr><th>area</th><th class="num">errors</th>'
         '<th class="num">warnings</th><th class="num">info</th><th class="num">suppressed</th><th>chart</th>'
-        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+        f'</tr></thead><tbody>{"".join(rows)}</tbody></table><p class="legend" id="legend">{legend}</p></section>'
     )
 
 
@@ -117,7 +149,8 @@ def _errors(result: Result) -> str:
     if not result.errors:
         return ""
     items = "".join(
-        f"<li><code>{escape(e.file)}{f':{e.line}' if e.line else ''}</code>: {escape(e.message)}</li>"
+        f"<li><code>{escape(display_path(e.file, result))}{f':{e.line}' if e.line else ''}</code>: "
+        f"{escape(e.message)}</li>"
         for e in result.errors
     )
     return f'<section><h2>Files that could not be checked</h2><ul id="errors">{items}</ul></section>'
@@ -127,48 +160,112 @@ def _findings(result: Result) -> str:
     if not result.findings:
         return ""
     findings = sorted(result.findings, key=Finding.sort_key)
+    links = _rule_links(result)
 
-    def options(values):
-        return "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in sorted(set(values)))
+    def options(values, order=sorted):
+        return "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in order(set(values)))
+
+    def by_severity(values):
+        return [s for s in SEVERITIES if s in values]
 
     filters = (
         '<div class="filters">'
-        f'<select id="f-sev"><option value="">all severities</option>{options(f.severity for f in findings)}</select>'
+        '<select id="f-sev"><option value="">all severities</option>'
+        f"{options((f.severity for f in findings), by_severity)}</select>"
         f'<select id="f-area"><option value="">all areas</option>{options(f.area for f in findings)}</select>'
-        f'<select id="f-file"><option value="">all files</option>{options(f.file for f in findings)}</select>'
+        '<select id="f-file"><option value="">all files</option>'
+        f"{options(display_path(f.file, result) for f in findings)}</select>"
         '<input id="f-text" type="search" placeholder="filter text">'
         '<span id="f-count" class="muted"></span></div>'
     )
-    rows = "".join(_row(f) for f in findings)
+    rows = "".join(_row(f, result, links) for f in findings)
     return (
         f"<section><h2>Findings ({len(findings)})</h2>{filters}"
-        '<table id="findings"><thead><tr><th>severity</th><th>rule</th><th>area</th><th>location</th>'
-        f"<th>resource</th><th>finding</th></tr></thead><tbody>{rows}</tbody></table></section>"
+        '<table id="findings"><colgroup><col class="rule"><col class="where"><col class="finding"></colgroup>'
+        "<thead><tr><th>rule</th><th>where</th><th>finding</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></section>"
     )
 
 
-def _row(finding: Finding) -> str:
+def _rule_links(result: Result) -> dict[str, str]:
+    """Where each rule id leads: its documentation further down the page (tapcheck's
+    rules, and others' with a description), else the engine's page."""
+    links = {}
+    for rule in result.rules:
+        if rule.docs or rule.description:
+            links[rule.id] = f"#rule-{rule.id}"
+        elif rule.docs_url:
+            links[rule.id] = rule.docs_url
+    return links
+
+
+def _row(finding: Finding, result: Result, links: dict[str, str]) -> str:
     rank = SEVERITIES.index(finding.severity)
+    path = display_path(finding.file, result)
+    rule = escape(finding.rule_id)
+    if finding.rule_id in links:
+        rule = f'<a href="{escape(links[finding.rule_id])}">{rule}</a>'
+    elif finding.docs_url:
+        rule = f'<a href="{escape(finding.docs_url)}">{rule}</a>'
     scenarios = f'<div class="scen">only in: {escape("; ".join(finding.scenarios))}</div>' if finding.scenarios else ""
-    snippet = f"<pre>{escape(finding.snippet)}</pre>" if finding.snippet else ""
     fix = f'<div class="fix">fix: {escape(finding.fix)}</div>' if finding.fix else ""
+    json_path = f"<br><span class='muted'>{escape(finding.path)}</span>" if finding.path else ""
     return (
-        f'<tr data-severity="{finding.severity}" data-area="{escape(finding.area)}" data-file="{escape(finding.file)}">'
-        f'<td data-sort="{rank}"><span class="sev {finding.severity}">{finding.severity}</span></td>'
-        f"<td>{escape(finding.rule_id)}<br><span class='muted'>{escape(finding.name)}</span></td>"
-        f"<td>{escape(finding.area)}</td>"
-        f'<td data-sort="{escape(finding.file)}:{finding.line:08d}">'
-        f"<code>{escape(finding.file)}:{finding.line}:{finding.column}</code></td>"
-        f"<td>{escape(finding.resource or '(template)')}<br><span class='muted'>{escape(finding.path)}</span></td>"
-        f"<td>{escape(finding.message)}{scenarios}{snippet}{fix}</td></tr>"
+        f'<tr data-severity="{finding.severity}" data-area="{escape(finding.area)}" data-file="{escape(path)}">'
+        f'<td data-sort="{rank} {escape(finding.rule_id)}">'
+        f'<span class="sev {finding.severity}">{finding.severity}</span> '
+        f"{rule}<br><span class='muted'>{escape(finding.name)} · {escape(finding.area)}</span></td>"
+        f'<td data-sort="{escape(path)}:{finding.line:08d}">{escape(finding.resource or "(template)")}{json_path}'
+        f"<br><code>{escape(path)}:{finding.line}:{finding.column}</code></td>"
+        f"<td>{escape(finding.message)}{scenarios}{_snippet(finding.snippet)}{fix}</td></tr>"
     )
+
+
+def _snippet(snippet: str) -> str:
+    if not snippet:
+        return ""
+    lines = [
+        f'<span class="at">{escape(line)}</span>' if line.startswith(">") else escape(line)
+        for line in snippet.splitlines()
+    ]
+    return "<pre>" + "\n".join(lines) + "</pre>"
+
+
+def _rules(result: Result) -> str:
+    """The documentation of the rules the findings name, in the order of the findings."""
+    named = dict.fromkeys(f.rule_id for f in sorted(result.findings + result.suppressed, key=Finding.sort_key))
+    rules = {rule.id: rule for rule in result.rules if rule.id in named and (rule.docs or rule.description)}
+    if not rules:
+        return ""
+    docs = "".join(_rule_doc(rules[rule_id]) for rule_id in named if rule_id in rules)
+    return f'<section id="rules"><h2>Rules ({len(rules)})</h2>{docs}</section>'
+
+
+def _rule_doc(rule: RuleMetadata) -> str:
+    heading = (
+        f'<h3><a href="#rule-{escape(rule.id)}">{escape(rule.id)}</a> {escape(rule.name)} '
+        f'<span class="sev {rule.severity}">{rule.severity}</span></h3>'
+    )
+    if rule.docs:  # tapcheck's own: what `tapcheck explain` prints, without its heading
+        body = _markdown(rule.docs.split("\n", 1)[1] if rule.docs.startswith("# ") else rule.docs)
+    else:
+        body = f"<p>{escape(rule.title)}</p><p>{escape(rule.description)}</p>"
+    if rule.docs_url:
+        body += f'<p><a href="{escape(rule.docs_url)}">{escape(rule.engine)} documentation</a></p>'
+    return f'<article class="rule-doc" id="rule-{escape(rule.id)}">{heading}{body}</article>'
+
+
+def _markdown(text: str) -> str:
+    """Markdown as HTML (raw HTML in it escaped), its headings below the page's h3."""
+    text = text.replace("\n## ", "\n#### ").replace("\n### ", "\n##### ")
+    return MarkdownIt("commonmark", {"html": False}).render(text)
 
 
 def _suppressed(result: Result) -> str:
     if not result.suppressed:
         return ""
     rows = "".join(
-        f"<tr><td>{escape(f.rule_id)}</td><td><code>{escape(f.file)}:{f.line}</code></td>"
+        f"<tr><td>{escape(f.rule_id)}</td><td><code>{escape(display_path(f.file, result))}:{f.line}</code></td>"
         f"<td>{escape(f.resource or '(template)')}</td><td>{escape(f.message)}</td>"
         f"<td>{escape(f.reason or '')}</td></tr>"
         for f in sorted(result.suppressed, key=Finding.sort_key)
@@ -182,8 +279,8 @@ def _suppressed(result: Result) -> str:
 
 def _files(result: Result) -> str:
     rows = "".join(
-        f"<tr><td><code>{escape(f.path)}</code></td><td>{f.status}</td><td class='num'>{f.scenarios}</td>"
-        f"<td>{escape('; '.join(f.notes))}</td></tr>"
+        f"<tr><td><code>{escape(display_path(f.path, result))}</code></td><td>{f.status}</td>"
+        f"<td class='num'>{f.scenarios}</td><td>{escape('; '.join(f.notes))}</td></tr>"
         for f in result.files
     )
     return (
