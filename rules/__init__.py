@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from . import code_permissions, encryption, exposure, iam, monitoring, naming, suppressions, tags
-from .base import AREAS, Rule
+from .base import Rule
 
 ALL_RULES: list[Rule] = [
     *suppressions.RULES,
@@ -42,4 +42,4 @@ def get_rule(rule_id: str) -> Rule | None:
     return RULES_BY_ID.get(rule_id.upper())
 
 
-__all__ = ["ALL_RULES", "AREAS", "RULES_BY_ID", "Rule", "engine_of", "get_rule", "known_rule"]
+__all__ = ["ALL_RULES", "RULES_BY_ID", "Rule", "engine_of", "get_rule", "known_rule"]

@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from tapcheck.checker.context import ScenarioContext
     from tapcheck.checker.findings import Finding
 
-AREAS = ("tags", "encryption", "iam", "naming", "monitoring", "suppressions")
-
 
 class Rule:
     id: ClassVar[str]

@@ -24,8 +24,6 @@ from ..data_tables import data_table
 from ..model.intrinsics import intrinsic, referenced_names
 from .sdk_calls import _botocore_session, sdk_tables
 
-RUNTIME_PERMISSIONS = Path(__file__).parent.parent / "rules" / "runtime_permissions.yml"
-
 
 @dataclass
 class Grant:

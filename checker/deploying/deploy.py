@@ -20,8 +20,6 @@ from .packaging import Bundle
 TEMPLATE_BODY_LIMIT = 51_200
 """Bytes CloudFormation accepts inline; larger templates go through S3."""
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
-CODE_PARAMETERS = ("CodeBucket", "CodeKey")
-"""Template parameters that deploy fills with the uploaded bundle's location."""
 STABLE_STATUSES = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
 FAILED_STATUSES = {
     "CREATE_FAILED",

@@ -10,7 +10,6 @@ from functools import cache
 
 from cfnlint.config import ConfigMixIn
 from cfnlint.runner import Runner
-from cfnlint.version import __version__ as CFN_LINT_VERSION
 
 from ..findings import Finding, RuleMetadata, engine_failure
 
@@ -21,8 +20,6 @@ COVERED_BY_TAPCHECK = {
     # about the same resource; the tapcheck finding is kept, it names the exact key.
     "E3024": ("TAP103", "duplicate tag key"),
 }
-
-__all__ = ["CFN_LINT_VERSION", "cfn_lint_findings"]
 
 
 @cache
