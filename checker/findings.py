@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 SEVERITIES = ("error", "warning", "info")
+AREA_COLUMNS = ("errors", "warnings", "info", "suppressed")
+"""The counts `Result.by_area` gives for each area, in its order."""
+ENGINE_RULE_IDS = {
+    "cfn-lint": re.compile(r"^[EWI]\d{4}$"),
+    "checkov": re.compile(r"^CKV2?_[A-Z0-9]+_\d+$"),
+}
+"""The shape of other engines' rule ids, which suppressions and config may name."""
 
 
 def severity_rank(severity: str) -> int:
@@ -170,6 +178,13 @@ class Result:
     @property
     def errors(self) -> list[FileError]:
         return [fr.error for fr in self.files if fr.error is not None]
+
+    def by_area(self) -> dict[str, tuple[int, ...]]:
+        """The summary every report shows: per area, in order, its counts of AREA_COLUMNS."""
+        counts = Counter((f.area, f.severity) for f in self.findings)
+        suppressed = Counter(f.area for f in self.suppressed)
+        areas = sorted({f.area for f in self.findings} | set(suppressed))
+        return {area: (*(counts[area, s] for s in SEVERITIES), suppressed[area]) for area in areas}
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

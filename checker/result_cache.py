@@ -16,14 +16,14 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from .config import cache_dir
 from .findings import FileResult
 
 CACHE_VERSION = 2
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "tapcheck" / "results"
+def results_dir() -> Path:
+    return cache_dir() / "results"
 
 
 @cache
@@ -69,13 +69,13 @@ def inputs_unchanged(result: FileResult) -> bool:
 
 def load(key: str) -> FileResult | None:
     try:
-        return FileResult.from_dict(json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8")))
+        return FileResult.from_dict(json.loads((results_dir() / f"{key}.json").read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError, KeyError):
         return None
 
 
 def store(key: str, result: FileResult) -> None:
-    directory = cache_dir()
+    directory = results_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)
         temporary = directory / f"{key}.{os.getpid()}.tmp"

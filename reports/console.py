@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tapcheck.checker.findings import Finding, Result, severity_rank
+from tapcheck.checker.findings import AREA_COLUMNS, Finding, Result, severity_rank
 
 STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MARKS = {"error": "✖", "warning": "▲", "info": "●"}
@@ -146,19 +146,10 @@ def _entry(console: Console, entry: list[Finding], hint: bool) -> None:
 
 def _area_table(result: Result) -> Table:
     table = Table(title="By area", title_justify="left", show_edge=False)
-    for column in ("area", "errors", "warnings", "info", "suppressed"):
+    for column in ("area", *AREA_COLUMNS):
         table.add_column(column, justify="left" if column == "area" else "right")
-    counts = Counter((f.area, f.severity) for f in result.findings)
-    suppressed = Counter(f.area for f in result.suppressed)
-    areas = sorted({f.area for f in result.findings} | set(suppressed))
-    for area in areas:
-        table.add_row(
-            area,
-            str(counts[area, "error"]),
-            str(counts[area, "warning"]),
-            str(counts[area, "info"]),
-            str(suppressed[area]),
-        )
+    for area, counts in result.by_area().items():
+        table.add_row(area, *map(str, counts))
     return table
 
 

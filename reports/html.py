@@ -16,12 +16,11 @@ scrolls sideways (tests/test_html_report.py checks it in headless Chromium).
 
 from __future__ import annotations
 
-from collections import Counter
 from html import escape
 
 from markdown_it import MarkdownIt
 
-from tapcheck.checker.findings import SEVERITIES, Finding, Result, RuleMetadata
+from tapcheck.checker.findings import AREA_COLUMNS, SEVERITIES, Finding, Result, RuleMetadata
 
 from .paths import display_path
 
@@ -79,7 +78,7 @@ if(table){
 }
 """
 
-LEGEND = (("e", "errors"), ("w", "warnings"), ("i", "info"), ("s", "suppressed"))
+LEGEND = tuple(zip("ewis", AREA_COLUMNS, strict=True))
 
 
 def render(result: Result, *, color: bool = False, quiet: bool = False) -> str:
@@ -121,15 +120,12 @@ def _run(result: Result) -> str:
 
 
 def _areas(result: Result) -> str:
-    counts = Counter((f.area, f.severity) for f in result.findings)
-    suppressed = Counter(f.area for f in result.suppressed)
-    areas = sorted({f.area for f in result.findings} | set(suppressed))
+    areas = result.by_area()
     if not areas:
         return '<section><h2>Compliance by area</h2><p class="ok">✔ No findings.</p></section>'
-    widest = max(sum(counts[a, s] for s in SEVERITIES) + suppressed[a] for a in areas) or 1
+    widest = max(sum(values) for values in areas.values()) or 1
     rows = []
-    for area in areas:
-        values = [counts[area, "error"], counts[area, "warning"], counts[area, "info"], suppressed[area]]
+    for area, values in areas.items():
         bar = "".join(
             f'<span class="{css}" style="width:{100 * v / widest:.1f}%" title="{v} {label}"></span>'
             for v, (css, label) in zip(values, LEGEND, strict=True)
@@ -138,10 +134,11 @@ def _areas(result: Result) -> str:
         cells = "".join(f'<td class="num">{v}</td>' for v in values)
         rows.append(f'<tr><td>{escape(area)}</td>{cells}<td><div class="bar">{bar}</div></td></tr>')
     legend = "".join(f'<span><i class="{css}"></i>{label}</span>' for css, label in LEGEND)
+    columns = "".join(f'<th class="num">{column}</th>' for column in AREA_COLUMNS)
     return (
-        '<section><h2>Compliance by area</h2><table id="areas"><thead><tr><th>area</th><th class="num">errors</th>'
-        '<th class="num">warnings</th><th class="num">info</th><th class="num">suppressed</th><th>chart</th>'
-        f'</tr></thead><tbody>{"".join(rows)}</tbody></table><p class="legend" id="legend">{legend}</p></section>'
+        '<section><h2>Compliance by area</h2><table id="areas"><thead><tr><th>area</th>'
+        f"{columns}<th>chart</th></tr></thead>"
+        f'<tbody>{"".join(rows)}</tbody></table><p class="legend" id="legend">{legend}</p></section>'
     )
 
 

@@ -5,9 +5,7 @@ A status line and a per-area table, then the findings; a clean run stays a few l
 
 from __future__ import annotations
 
-from collections import Counter
-
-from tapcheck.checker.findings import Finding, Result
+from tapcheck.checker.findings import AREA_COLUMNS, Finding, Result
 
 ICONS = {"error": "🔴", "warning": "🟡", "info": "🔵"}
 
@@ -17,14 +15,9 @@ def render(result: Result, *, color: bool = False, quiet: bool = False) -> str:
     lines.append(f"Engines: {', '.join(f'{e} {v}' for e, v in result.versions.items()) or ', '.join(result.engines)}")
     lines.append("")
     if result.findings or result.suppressed:
-        lines += ["| area | errors | warnings | info | suppressed |", "|---|---:|---:|---:|---:|"]
-        counts = Counter((f.area, f.severity) for f in result.findings)
-        suppressed = Counter(f.area for f in result.suppressed)
-        for area in sorted({f.area for f in result.findings} | set(suppressed)):
-            lines.append(
-                f"| {area} | {counts[area, 'error']} | {counts[area, 'warning']} | "
-                f"{counts[area, 'info']} | {suppressed[area]} |"
-            )
+        lines += [f"| area | {' | '.join(AREA_COLUMNS)} |", "|---|" + "---:|" * len(AREA_COLUMNS)]
+        for area, counts in result.by_area().items():
+            lines.append(f"| {area} | {' | '.join(map(str, counts))} |")
         lines.append("")
     if result.errors:
         lines += ["### Files that could not be checked", ""]

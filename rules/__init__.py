@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from tapcheck.checker.findings import ENGINE_RULE_IDS
 
 from . import code_permissions, encryption, exposure, iam, monitoring, naming, suppressions, tags
 from .base import Rule
@@ -18,12 +18,6 @@ ALL_RULES: list[Rule] = [
     *monitoring.RULES,
 ]
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}
-
-ENGINE_RULE_IDS = {
-    "cfn-lint": re.compile(r"^[EWI]\d{4}$"),
-    "checkov": re.compile(r"^CKV2?_[A-Z0-9]+_\d+$"),
-}
-"""The shape of other engines' rule ids, which suppressions and config may name."""
 
 
 def known_rule(rule_id: str) -> bool:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tapcheck.checker.aws.iam_data import iam_data
-from tapcheck.checker.code_analysis.function_code import FUNCTION_TYPES, function_code
+from tapcheck.checker.aws.resource_schemas import FUNCTION_TYPES
+from tapcheck.checker.code_analysis.function_code import function_code
 from tapcheck.checker.code_analysis.function_permissions import (
     operation_actions,
     role_of,

@@ -13,6 +13,7 @@ import difflib
 from dataclasses import dataclass
 from functools import cache
 
+from tapcheck.checker.aws.resource_schemas import FUNCTION_TYPES
 from tapcheck.checker.data_tables import data_table
 from tapcheck.checker.model.intrinsics import Unknown, as_text, resource_token, written_form
 from tapcheck.checker.model.table_tests import lookup
@@ -21,7 +22,6 @@ from tapcheck.checker.model.template import key_node
 from .base import Rule
 
 ALARM_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
-FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 
 
 @cache

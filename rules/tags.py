@@ -7,8 +7,9 @@ values, from the configuration.
 
 from __future__ import annotations
 
-from tapcheck.checker.aws.resource_tags import ResourceTags, TagEntry, line_of, resource_tags
+from tapcheck.checker.aws.resource_tags import ResourceTags, TagEntry, resource_tags
 from tapcheck.checker.model.intrinsics import Unknown, as_text, intrinsic
+from tapcheck.checker.model.template import line_of
 
 from .base import Rule
 
@@ -247,7 +248,7 @@ class MalformedTags(Rule):
                 for message in self._problems(key, entry.value):
                     yield context.finding(self, resource_id, path, entry.node, message, fallback=tags.node)
                 if key in first_seen:
-                    line = line_of(first_seen[key].node)
+                    line = line_of(first_seen[key].node) or "?"
                     yield context.finding(
                         self,
                         resource_id,

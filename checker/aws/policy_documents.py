@@ -241,8 +241,14 @@ def _as_list(value) -> list:
 
 
 @cache
-def sam_policy_templates() -> frozenset[str]:
-    """Names of SAM's policy templates, from aws-sam-translator's own data."""
+def sam_policy_template_data() -> dict:
+    """SAM's policy templates by name, from aws-sam-translator's own data."""
     spec = importlib.util.find_spec("samtranslator")
     path = Path(spec.origin).parent / "policy_templates_data" / "policy_templates.json"
-    return frozenset(json.loads(path.read_text(encoding="utf-8"))["Templates"])
+    return json.loads(path.read_text(encoding="utf-8"))["Templates"]
+
+
+@cache
+def sam_policy_templates() -> frozenset[str]:
+    """Names of SAM's policy templates."""
+    return frozenset(sam_policy_template_data())

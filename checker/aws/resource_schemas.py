@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 
 SCHEMA_REGION = "us-east-1"
+FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
+"""The types of a Lambda function: CloudFormation's own and SAM's."""
 
 
 @dataclass(frozen=True)

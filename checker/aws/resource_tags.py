@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model.intrinsics import NO_VALUE, Unknown, as_text, intrinsic
+from ..model.template import line_of, merge_globals
 from .resource_schemas import TagSupport, sam_global_properties, tag_support
 
 
@@ -62,22 +63,18 @@ def _resource_tags(context, resource: dict) -> ResourceTags | None:
                 written_at = next(key for key in node if key == part)
         nodes = found
     tags = ResourceTags(support, written_at if nodes else None)
+    for node in nodes:
+        _collect(resolver, support.style, node, tags)
     if resource_type.startswith("AWS::Serverless::") and "Tags" in sam_global_properties(resource_type):
         global_tags = context.template.globals_for(resource_type).get("Tags")
         if global_tags is not None:
-            _collect(resolver, support.style, global_tags, tags)
-            overridden = _keys_of(resolver, support.style, nodes)
-            tags.entries = [e for e in tags.entries if e.key not in overridden]
-    for node in nodes:
-        _collect(resolver, support.style, node, tags)
+            # SAM's tags are a mapping: the tags of this scenario merge by key, under the resource's own
+            inherited = ResourceTags(support, None)
+            _collect(resolver, support.style, global_tags, inherited)
+            merged = merge_globals({e.key: e for e in inherited.entries}, {e.key: e for e in tags.entries})
+            tags.entries = list(merged.values())
+            tags.undecided = tags.undecided or inherited.undecided
     return tags
-
-
-def _keys_of(resolver, style, nodes) -> set:
-    scratch = ResourceTags(TagSupport((), style), None)
-    for node in nodes:
-        _collect(resolver, style, node, scratch)
-    return scratch.keys()
 
 
 def _collect(resolver, style: str, node, tags: ResourceTags) -> None:
@@ -122,13 +119,8 @@ def _collect(resolver, style: str, node, tags: ResourceTags) -> None:
                 )
             )
     else:
-        tags.undecided = Unknown(f"tags written at line {line_of(written)} are not a {style}")
+        tags.undecided = Unknown(f"tags written at line {line_of(written) or '?'} are not a {style}")
 
 
 def _unknown(value, what: str) -> Unknown:
     return value if isinstance(value, Unknown) else Unknown(f"{what} is not a string")
-
-
-def line_of(node) -> int | str:
-    mark = getattr(node, "start_mark", None)
-    return mark.line + 1 if mark else "?"

@@ -19,7 +19,6 @@ from .sdk_calls import SdkCall, SourceModule, sdk_calls
 MAX_FILES = 500
 SKIPPED_DIRECTORIES = {"__pycache__", "node_modules", "venv", "site-packages"}
 MAX_FILE_BYTES = 2 * 1024 * 1024
-FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 
 
 @dataclass

