@@ -32,16 +32,29 @@ def code_identity() -> str:
     versions of the packages whose data decides findings."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(str(CACHE_VERSION).encode())
-    for path in sorted(package.glob("*/*.*")) + sorted(package.glob("*.py")):
-        if path.suffix in (".py", ".yml", ".json"):
-            stat = path.stat()
-            digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    for path in own_files(package):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     for distribution in ("cfn-lint", "policy_sentry", "aws-sam-translator", "botocore", "boto3"):
         try:
             digest.update(f"{distribution}={metadata.version(distribution)}".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{distribution}=none".encode())
     return digest.hexdigest()
+
+
+def own_files(package: Path) -> list[Path]:
+    """The modules and data files (.py, .yml, .json) of a package and of all its
+    subpackages, at any depth (folders without an __init__.py, such as a virtualenv or
+    the tests of a checkout, are not part of it)."""
+    found = []
+    for path in sorted(package.iterdir()):
+        if path.is_dir():
+            if (path / "__init__.py").is_file():
+                found += own_files(path)
+        elif path.suffix in (".py", ".yml", ".json"):
+            found.append(path)
+    return found
 
 
 def cache_key(path: Path, name: str, config) -> str | None:

@@ -139,3 +139,28 @@ def test_bad_baseline_is_a_usage_error(run_cli, tmp_path):
     bad.write_text('{"findings": 3}')
     code, _, err = run_cli("--baseline", bad, FIXTURES / "cli" / "compliant.yml")
     assert code == 2 and "not a tapcheck baseline" in err
+
+
+def test_the_cache_key_covers_every_subpackage(tmp_path, monkeypatch):
+    """An edit anywhere in tapcheck's code, however deep, is never answered from the cache."""
+    from tapcheck.checker import result_cache
+
+    files = {str(p.relative_to(REPO)) for p in result_cache.own_files(REPO)}
+    assert {"checker/model/template.py", "checker/aws/resource_schemas.py", "rules/monitoring.yml"} <= files
+    assert not any(f.startswith(("tests/", ".venv/", "build/")) for f in files)
+
+    package = tmp_path / "tapcheck"
+    module = package / "checker" / "model" / "deep.py"
+    for folder in (package, package / "checker", module.parent):
+        folder.mkdir(exist_ok=True)
+        (folder / "__init__.py").write_text("")
+    module.write_text("A = 1\n")
+    monkeypatch.setattr(result_cache, "__file__", str(package / "checker" / "result_cache.py"))
+    result_cache.code_identity.cache_clear()
+    try:
+        before = result_cache.code_identity()
+        module.write_text("A = 22\n")
+        result_cache.code_identity.cache_clear()
+        assert result_cache.code_identity() != before
+    finally:
+        result_cache.code_identity.cache_clear()
