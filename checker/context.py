@@ -8,7 +8,8 @@ from typing import Any
 
 from .config import Config
 from .findings import Finding
-from .model.intrinsics import Resolver
+from .model.intrinsics import Resolver, Unknown
+from .model.resource_view import View, resource_view
 from .model.scenarios import Scenario
 from .model.template import Template, location
 from .suppressions import Suppression
@@ -76,4 +77,22 @@ class ScenarioContext(FileContext):
                 for logical_id, resource in self.template.resources.items()
                 if self.resolver.resource_exists(resource) is not False
             ],
+        )
+
+    def view(self, logical_id: str) -> View:
+        """A resource's properties as they stand in this scenario (see `View`)."""
+        return self.cached(("view", logical_id), lambda: resource_view(self.template, self.resolver, logical_id))
+
+    def undecided(self, rule, logical_id: str, view: View, what: str, unknown: Unknown | None = None) -> Finding:
+        """The info finding every rule gives when the value it is about cannot be known:
+        `cannot tell <what>: <why>`, at that value."""
+        reason = (unknown or view.unknown or view.list_problem or Unknown("the value is not known")).reason
+        return self.finding(
+            rule,
+            logical_id,
+            view.path,
+            view.node,
+            f"cannot tell {what}: {reason}",
+            severity="info",
+            fallback=self.template.resource_key(logical_id),
         )

@@ -36,7 +36,12 @@ class Finding:
     message: str
     engine: str = "tapcheck"
     scenarios: list[str] = field(default_factory=list)
-    """Labels of the scenarios the finding holds in; empty when it holds in all."""
+    """The label of the scenarios the finding holds in (`only when ...`, one line); empty
+    when it holds in every scenario."""
+    when: list = field(default_factory=list)
+    """The same set as a disjunction: a list of terms, each a list of clauses
+    (`{"parameter": P, "in": [...]}`, `{"parameter": P, "not_in": [...]}`,
+    `{"condition": C, "is": bool}`); empty when it holds in every scenario."""
     snippet: str = ""
     fix: str = ""
     docs_url: str = ""
@@ -71,6 +76,7 @@ class Finding:
             "column": self.column,
             "message": self.message,
             "scenarios": list(self.scenarios),
+            "when": self.when,
         }
         if self.reason is not None:
             data["reason"] = self.reason

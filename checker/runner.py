@@ -21,7 +21,7 @@ from .findings import FileError, FileResult, Finding, Result
 from .forked import in_background
 from .model.for_each import expand_for_each
 from .model.intrinsics import Resolver
-from .model.scenarios import build_scenarios
+from .model.scenarios import Label, ScenarioSpace, build_scenarios
 from .model.template import Template
 from .repository import repository
 from .suppressions import apply_suppressions, read_suppressions
@@ -102,10 +102,12 @@ def check_template(template: Template, config: Config, fork: bool = False) -> Fi
     # tapcheck's rules read the template with its loops expanded; cfn-lint and checkov as written
     written = template
     template, loop_note = expand_for_each(written)
-    scenario_set = build_scenarios(template, config.params, config.max_scenarios, config.policy_parameters())
+    space = build_scenarios(
+        template, config.params, config.max_scenarios, config.policy_parameters(), {"AWS::StackName": config.stack_name}
+    )
     checks_own, checks_cfn_lint = "tapcheck" in config.engines, "cfn-lint" in config.engines
     side_by_side = fork and checks_own and checks_cfn_lint
-    own_rules = in_background(_own_rules, template, config, scenario_set, fork=side_by_side)
+    own_rules = in_background(_own_rules, template, config, space, fork=side_by_side)
     engine = []
     if checks_cfn_lint:
         from .engines import cfn_lint as cfn_lint_engine  # imported late: see check_candidate
@@ -117,8 +119,6 @@ def check_template(template: Template, config: Config, fork: bool = False) -> Fi
         engine += cfn_lint_engine.drop_covered(cfn_lint, own)
     if "checkov" in config.engines:
         engine += checkov_engine.drop_covered(checkov_engine.checkov_findings(written), own)
-    every = len(scenario_set.scenarios)
-
     suppressions = read_suppressions(template)
     kept, suppressed = apply_suppressions(own + engine, suppressions, config.suppressions)
     file_context = FileContext(template, config, suppressions, engine_of)
@@ -137,16 +137,11 @@ def check_template(template: Template, config: Config, fork: bool = False) -> Fi
     engine_rules = cfn_lint_engine.rule_metadata(kept + suppressed, config) if checks_cfn_lint else []
     if "checkov" in config.engines:
         engine_rules += checkov_engine.rule_metadata(kept + suppressed)
-    notes = [loop_note] if loop_note else []
-    if scenario_set.sampled:
-        notes.append(
-            f"checked {every} of {scenario_set.total} parameter combinations "
-            "(sampled; raise scenarios.max in .tapcheck.yml to check all)"
-        )
+    notes = ([loop_note] if loop_note else []) + space.notes
     return FileResult(
         template.path,
         "checked",
-        scenarios=every,
+        scenarios=len(space.scenarios),
         findings=sorted(kept, key=Finding.sort_key),
         suppressed=sorted(suppressed, key=Finding.sort_key),
         notes=notes,
@@ -155,23 +150,22 @@ def check_template(template: Template, config: Config, fork: bool = False) -> Fi
     )
 
 
-def _own_rules(template: Template, config: Config, scenario_set) -> tuple[list[Finding], dict[str, str]]:
+def _own_rules(template: Template, config: Config, space: ScenarioSpace) -> tuple[list[Finding], dict[str, str]]:
     """tapcheck's findings and the files they read besides the template (handler code, for
     the result cache), which a forked child has to send back with them."""
-    return _own_findings(template, config, scenario_set), dict(template.inputs)
+    return _own_findings(template, config, space), dict(template.inputs)
 
 
-def _own_findings(template: Template, config: Config, scenario_set) -> list[Finding]:
+def _own_findings(template: Template, config: Config, space: ScenarioSpace) -> list[Finding]:
     """tapcheck's rules in every scenario, merged: a finding that holds in every
-    scenario carries none, the others the scenarios they hold in."""
+    scenario carries no label, the others the shortest description of where they hold."""
     rules = [rule for rule in ALL_RULES if rule.id not in config.disabled_rules and rule.per_scenario]
-    pseudo = {"AWS::StackName": config.stack_name}
     merged: dict[tuple, Finding] = {}
-    holds_in: dict[tuple, list[str]] = {}
-    for scenario in scenario_set.scenarios:
-        context = ScenarioContext(
-            template, config, scenario=scenario, resolver=Resolver(template, scenario.parameters, pseudo)
-        )
+    holds_in: dict[tuple, set[int]] = {}
+    conditions: list[dict] = []
+    for scenario in space.scenarios:
+        resolver = Resolver(template, scenario.parameters, scenario.pseudo, scenario.outcomes)
+        context = ScenarioContext(template, config, scenario=scenario, resolver=resolver)
         for rule in rules:
             for finding in rule.check(context):
                 key = (
@@ -184,13 +178,16 @@ def _own_findings(template: Template, config: Config, scenario_set) -> list[Find
                     finding.severity,
                 )
                 merged.setdefault(key, finding)
-                labels = holds_in.setdefault(key, [])
-                if scenario.label not in labels:
-                    labels.append(scenario.label)
-    every = len(scenario_set.scenarios)
+                holds_in.setdefault(key, set()).add(scenario.index)
+        conditions.append({str(name): resolver.condition(str(name)) for name in template.conditions})
+    labels: dict[tuple, Label | None] = {}
     for key, finding in merged.items():
-        labels = holds_in[key]
-        finding.scenarios = [] if len(labels) == every else labels
+        pattern = (frozenset(holds_in[key]), finding.resource)
+        if pattern not in labels:
+            labels[pattern] = space.describe(holds_in[key], finding.resource, conditions)
+        label = labels[pattern]
+        finding.scenarios = [label.text] if label else []
+        finding.when = label.any_of if label else []
     return list(merged.values())
 
 

@@ -137,7 +137,7 @@ def _entry(console: Console, entry: list[Finding], hint: bool) -> None:
         places = ", ".join(f"{f.resource or '(template)'} :{f.line}" for f in entry)
         console.print(Text.assemble(f"    {len(entry)} resources: ", (places, "bold")))
     if first.scenarios:
-        console.print(Text(f"    only in: {'; '.join(first.scenarios)}", style="magenta"))
+        console.print(Text(f"    {'; '.join(first.scenarios)}", style="magenta"))
     for line in first.snippet.splitlines():
         console.print(Text(f"    {line}", style="bold" if line.startswith(">") else "dim"))
     if first.fix and hint:
@@ -203,7 +203,7 @@ def _where(file: str, line: int | None, column: int | None = None) -> str:
 
 
 def _scenario_suffix(finding: Finding) -> str:
-    return f" [only in: {'; '.join(finding.scenarios)}]" if finding.scenarios else ""
+    return f" [{'; '.join(finding.scenarios)}]" if finding.scenarios else ""
 
 
 def _plural(count: int, word: str) -> str:

@@ -31,7 +31,7 @@ def render(result: Result, *, color: bool = False, quiet: bool = False) -> str:
         }
         message = finding.message
         if finding.scenarios:
-            message += f" (only in: {'; '.join(finding.scenarios)})"
+            message += f" ({'; '.join(finding.scenarios)})"
         if finding.fix:
             message += f"\nfix: {finding.fix}"
         lines.append(_command(LEVELS[finding.severity], properties, message))

@@ -49,7 +49,7 @@ def render(result: Result, *, color: bool = False, quiet: bool = False) -> str:
     for finding in sorted(result.findings, key=Finding.sort_key):
         description = f"{finding.rule_id} {finding.message}"
         if finding.scenarios:
-            description += f" (only in: {'; '.join(finding.scenarios)})"
+            description += f" ({'; '.join(finding.scenarios)})"
         issue = {
             "type": "issue",
             "description": description,

@@ -204,7 +204,7 @@ def _row(finding: Finding, result: Result, links: dict[str, str]) -> str:
         rule = f'<a href="{escape(links[finding.rule_id])}">{rule}</a>'
     elif finding.docs_url:
         rule = f'<a href="{escape(finding.docs_url)}">{rule}</a>'
-    scenarios = f'<div class="scen">only in: {escape("; ".join(finding.scenarios))}</div>' if finding.scenarios else ""
+    scenarios = f'<div class="scen">{escape("; ".join(finding.scenarios))}</div>' if finding.scenarios else ""
     fix = f'<div class="fix">fix: {escape(finding.fix)}</div>' if finding.fix else ""
     json_path = f"<br><span class='muted'>{escape(finding.path)}</span>" if finding.path else ""
     return (

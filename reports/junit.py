@@ -102,5 +102,5 @@ def _name(finding: Finding) -> str:
 
 
 def _message(finding: Finding, path: str) -> str:
-    scenarios = f" [only in: {'; '.join(finding.scenarios)}]" if finding.scenarios else ""
+    scenarios = f" [{'; '.join(finding.scenarios)}]" if finding.scenarios else ""
     return f"{path}:{finding.line}:{finding.column}: {finding.severity}: {finding.rule_id} {finding.message}{scenarios}"

@@ -31,7 +31,7 @@ def _functions(context):
     for logical_id, resource in context.resources():
         if resource["Type"] in FUNCTION_TYPES:
             found.append(
-                (logical_id, resource, function_code(context.template, logical_id, resource, context.resolver.resolve))
+                (logical_id, resource, function_code(context.template, logical_id, resource, context.resolver))
             )
     return found
 

@@ -110,7 +110,21 @@ class UnencryptedAtRest(Rule):
             path = _deciding_path(context.resolver, properties, entry)
             found = lookup(context.resolver, properties, path)
             node = found[0][0] if isinstance(found, list) and found else context.template.resource_key(logical_id)
-            if isinstance(encrypted, Unknown):
+            source = next(
+                (p for p in entry.get("inherited-from", []) if not context.view(logical_id).get(p).missing), None
+            )
+            if source is not None:
+                yield context.finding(
+                    self,
+                    logical_id,
+                    f"Properties.{source}",
+                    context.view(logical_id).get(source).node,
+                    f"{resource['Type']} is created from {source} and inherits its encryption, "
+                    "which cannot be checked here",
+                    severity="info",
+                    fallback=resource,
+                )
+            elif isinstance(encrypted, Unknown):
                 yield context.finding(
                     self,
                     logical_id,
@@ -255,45 +269,68 @@ class UnencryptedInTransit(Rule):
 
     def check(self, context):
         yield from self._buckets(context)
-        resolve = context.resolver.resolve
         for logical_id, resource in context.resources():
             if resource["Type"] not in TRANSPORT_TYPES:
                 continue
-            properties = resolve(resource.get("Properties") or {})
-            if not isinstance(properties, dict):
-                continue
-            node = resource.get("Properties") or resource
-            message = self._problem(resource["Type"], properties)
-            if message:
-                yield context.finding(self, logical_id, "Properties", node, message, fallback=resource)
+            properties = context.view(logical_id)
+            problem = self._problem(resource["Type"], properties)
+            if isinstance(problem, tuple):
+                unknown, view = problem
+                yield context.undecided(self, logical_id, view, "whether it requires TLS", unknown)
+            elif problem:
+                yield context.finding(self, logical_id, "Properties", properties.node, problem, fallback=resource)
 
     @staticmethod
-    def _problem(resource_type: str, properties: dict) -> str | None:
-        if resource_type == "AWS::ElasticLoadBalancingV2::Listener" and properties.get("Protocol") == "HTTP":
+    def _problem(resource_type: str, properties) -> str | tuple | None:
+        """What lets plain HTTP or old TLS through; (why, where) when that cannot be known."""
+        if resource_type == "AWS::ElasticLoadBalancingV2::Listener":
+            protocol = properties.get("Protocol")
+            if protocol.unknown is not None:
+                return protocol.unknown, protocol
+            if protocol.text != "HTTP":
+                return None
             actions = properties.get("DefaultActions")
-            redirects = isinstance(actions, list) and any(
-                isinstance(a, dict)
-                and a.get("Type") == "redirect"
-                and isinstance(a.get("RedirectConfig"), dict)
-                and a["RedirectConfig"].get("Protocol") == "HTTPS"
-                for a in actions
-            )
-            return None if redirects else "HTTP listener does not redirect to HTTPS"
+            for action in actions.items():
+                redirect = action.get("RedirectConfig").get("Protocol")
+                if action.get("Type").text == "redirect" and redirect.text == "HTTPS":
+                    return None
+                unknown = action.get("Type").unknown or redirect.unknown or action.unknown
+                if unknown is not None:
+                    return unknown, action
+            if actions.list_problem is not None:
+                return actions.list_problem, actions
+            return "HTTP listener does not redirect to HTTPS"
         if resource_type == "AWS::ApiGateway::DomainName":
-            policy = properties.get("SecurityPolicy", "TLS_1_0")
-            return "custom domain allows TLS 1.0 (set SecurityPolicy: TLS_1_2)" if policy == "TLS_1_0" else None
+            policy = properties.get("SecurityPolicy")
+            if policy.unknown is not None:
+                return policy.unknown, policy
+            return (
+                "custom domain allows TLS 1.0 (set SecurityPolicy: TLS_1_2)"
+                if policy.text in (None, "TLS_1_0")
+                else None
+            )
         if resource_type == "AWS::ApiGatewayV2::DomainName":
             configurations = properties.get("DomainNameConfigurations")
-            if isinstance(configurations, list) and any(
-                isinstance(c, dict) and c.get("SecurityPolicy", "TLS_1_2") == "TLS_1_0" for c in configurations
-            ):
-                return "custom domain allows TLS 1.0 (set SecurityPolicy: TLS_1_2)"
+            for configuration in configurations.items():
+                policy = configuration.get("SecurityPolicy")
+                if policy.unknown is not None:
+                    return policy.unknown, policy
+                if policy.text == "TLS_1_0":
+                    return "custom domain allows TLS 1.0 (set SecurityPolicy: TLS_1_2)"
+            return (configurations.list_problem, configurations) if configurations.list_problem else None
         if resource_type == "AWS::CloudFront::Distribution":
             config = properties.get("DistributionConfig")
-            if isinstance(config, dict):
-                behaviours = [config.get("DefaultCacheBehavior"), *(config.get("CacheBehaviors") or [])]
-                if any(isinstance(b, dict) and b.get("ViewerProtocolPolicy") == "allow-all" for b in behaviours):
+            behaviours = config.get("CacheBehaviors")
+            undecided = None
+            for behaviour in (config.get("DefaultCacheBehavior"), *behaviours.items()):
+                policy = behaviour.get("ViewerProtocolPolicy")
+                if policy.text == "allow-all":
                     return "distribution allows plain HTTP (ViewerProtocolPolicy: allow-all)"
+                if undecided is None and (policy.unknown or behaviour.unknown) is not None:
+                    undecided = (policy.unknown or behaviour.unknown, policy)
+            if undecided is None and behaviours.list_problem is not None:
+                undecided = (behaviours.list_problem, behaviours)
+            return undecided
         return None
 
     def _buckets(self, context):

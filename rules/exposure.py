@@ -3,7 +3,7 @@ resource at all, before any policy is evaluated."""
 
 from __future__ import annotations
 
-from tapcheck.checker.model.intrinsics import Unknown, as_text
+from tapcheck.checker.model.intrinsics import Unknown
 
 from .base import Rule
 
@@ -13,40 +13,43 @@ ALL_PORTS = (0, 65535)
 
 
 def _rules(context):
-    """(resource id, path, node, direction, resolved rule) for every security-group rule."""
-    resolver = context.resolver
+    """(resource id, view of one security-group rule, direction, why the rules cannot be
+    listed or None) for every security-group rule."""
     for logical_id, resource in context.resources():
         resource_type = resource["Type"]
-        properties = resolver.active(resource.get("Properties"))
-        if not isinstance(properties, dict):
-            continue
+        properties = context.view(logical_id)
         if resource_type == "AWS::EC2::SecurityGroup":
             for name, direction in (("SecurityGroupIngress", "ingress"), ("SecurityGroupEgress", "egress")):
-                items = resolver.active(properties.get(name))
-                if not isinstance(items, list):
-                    continue
-                for index, item in enumerate(items):
-                    item = resolver.active(item)
-                    if isinstance(item, dict):
-                        yield logical_id, f"Properties.{name}[{index}]", item, direction, resolver.resolve(item)
+                rules = properties.get(name)
+                if rules.list_problem is not None:
+                    yield logical_id, rules, direction, rules.list_problem
+                for rule in rules.items():
+                    yield logical_id, rule, direction, None
         elif resource_type in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"):
-            direction = "ingress" if resource_type.endswith("Ingress") else "egress"
-            yield logical_id, "Properties", properties, direction, resolver.resolve(properties)
+            yield logical_id, properties, "ingress" if resource_type.endswith("Ingress") else "egress", None
 
 
-def _port_range(rule: dict) -> tuple[int, int] | None:
-    """The ports a rule opens; None when not known."""
-    protocol = as_text(rule.get("IpProtocol"))
-    if protocol in ("-1", "all"):
+def _port_range(rule) -> tuple[int, int] | Unknown:
+    """The ports a rule opens, or why they are not known."""
+    protocol = rule.get("IpProtocol")
+    if protocol.text in ("-1", "all"):
         return ALL_PORTS
     low, high = rule.get("FromPort"), rule.get("ToPort")
     try:
-        low, high = int(low), int(high)
+        low_port, high_port = int(low.text), int(high.text)
     except (TypeError, ValueError):
-        return None
-    if low == -1 or high == -1:  # ICMP "all types", or all ports for protocol -1
-        return ALL_PORTS if protocol not in ("icmp", "1", "icmpv6", "58") else None
-    return low, high
+        unknown = protocol.unknown or low.unknown or high.unknown
+        return unknown or Unknown(f"the ports of {rule.path} are not numbers")
+    if low_port == -1 or high_port == -1:  # ICMP "all types", or all ports for protocol -1
+        if protocol.text not in ("icmp", "1", "icmpv6", "58"):
+            return ALL_PORTS
+        return Unknown("ICMP types are not ports")
+    return low_port, high_port
+
+
+def _shown(ports: tuple[int, int]) -> str:
+    low, high = ports
+    return "all ports" if ports == ALL_PORTS else f"port {low}" if low == high else f"ports {low}-{high}"
 
 
 class BroadNetworkAccess(Rule):
@@ -84,40 +87,53 @@ class BroadNetworkAccess(Rule):
     """
 
     def check(self, context):
-        for logical_id, path, node, direction, rule in _rules(context):
-            if not isinstance(rule, dict):
+        for logical_id, rule, direction, problem in _rules(context):
+            if problem is not None:
+                what = f"whether the security group's {direction} is open to the internet"
+                yield context.undecided(self, logical_id, rule, what, problem)
                 continue
-            source = next((c for c in (rule.get("CidrIp"), rule.get("CidrIpv6")) if c in WORLD), None)
-            if source is None:
-                continue
+            sources = (rule.get("CidrIp"), rule.get("CidrIpv6"))
+            world = next((source.text for source in sources if source.text in WORLD), None)
             ports = _port_range(rule)
+            if world is None:
+                unknown = next((source for source in sources if source.scalar_problem), None)
+                if unknown is not None and self._would_matter(direction, ports):
+                    shown = _shown(ports) if not isinstance(ports, Unknown) else "its ports"
+                    what = f"whether {direction} on {shown} is open to the internet"
+                    yield context.undecided(self, logical_id, unknown, what, unknown.scalar_problem)
+                continue
             if direction == "ingress":
-                if ports is None:
-                    if isinstance(rule.get("FromPort"), Unknown) or isinstance(rule.get("ToPort"), Unknown):
-                        yield context.finding(
-                            self,
-                            logical_id,
-                            path,
-                            node,
-                            f"ingress from {source} on ports that cannot be resolved",
-                            severity="info",
-                        )
-                    continue
-                low, high = ports
-                if not (low == high and low in WEB_PORTS):
-                    shown = (
-                        "all ports" if ports == ALL_PORTS else f"port {low}" if low == high else f"ports {low}-{high}"
+                if isinstance(ports, Unknown):
+                    yield context.finding(
+                        self,
+                        logical_id,
+                        rule.path,
+                        rule.node,
+                        f"ingress from {world} on ports that cannot be resolved",
+                        severity="info",
                     )
-                    yield context.finding(self, logical_id, path, node, f"ingress from {source} on {shown}")
+                elif not (ports[0] == ports[1] and ports[0] in WEB_PORTS):
+                    yield context.finding(
+                        self, logical_id, rule.path, rule.node, f"ingress from {world} on {_shown(ports)}"
+                    )
             elif ports == ALL_PORTS:
                 yield context.finding(
                     self,
                     logical_id,
-                    path,
-                    node,
-                    f"egress to {source} on all ports and protocols",
+                    rule.path,
+                    rule.node,
+                    f"egress to {world} on all ports and protocols",
                     severity="warning",
                 )
+
+    @staticmethod
+    def _would_matter(direction: str, ports) -> bool:
+        """Whether a world-wide source would be reported with these ports."""
+        if isinstance(ports, Unknown):
+            return direction == "ingress"
+        if direction == "ingress":
+            return not (ports[0] == ports[1] and ports[0] in WEB_PORTS)
+        return ports == ALL_PORTS
 
 
 class UnauthenticatedApi(Rule):
@@ -157,41 +173,44 @@ class UnauthenticatedApi(Rule):
     """
 
     def check(self, context):
-        resolve = context.resolver.resolve
         for logical_id, resource in context.resources():
             resource_type = resource["Type"]
-            if resource_type not in ("AWS::ApiGateway::Method", "AWS::Lambda::Url", "AWS::Serverless::Function"):
-                continue
-            properties = resolve(resource.get("Properties") or {})
-            if not isinstance(properties, dict):
-                continue
-            node = resource.get("Properties") or resource
+            properties = context.view(logical_id)
             if resource_type == "AWS::ApiGateway::Method":
-                method = as_text(properties.get("HttpMethod"))
-                authorization = properties.get("AuthorizationType", "NONE")
-                if method == "OPTIONS" or isinstance(authorization, Unknown) or authorization != "NONE":
+                yield from self._method(context, logical_id, properties)
+            elif resource_type in ("AWS::Lambda::Url", "AWS::Serverless::Function"):
+                url = properties if resource_type == "AWS::Lambda::Url" else properties.get("FunctionUrlConfig")
+                if url.missing:
                     continue
-                if properties.get("ApiKeyRequired") in (True, "true"):
-                    continue
-                yield context.finding(
-                    self,
-                    logical_id,
-                    "Properties.AuthorizationType",
-                    node,
-                    f"{method or 'the'} method has AuthorizationType NONE and no ApiKeyRequired",
-                )
-            elif resource_type == "AWS::Lambda::Url" and properties.get("AuthType") == "NONE":
-                yield context.finding(self, logical_id, "Properties.AuthType", node, "function URL with AuthType NONE")
-            elif resource_type == "AWS::Serverless::Function":
-                url = properties.get("FunctionUrlConfig")
-                if isinstance(url, dict) and url.get("AuthType") == "NONE":
-                    yield context.finding(
-                        self,
-                        logical_id,
-                        "Properties.FunctionUrlConfig.AuthType",
-                        node,
-                        "function URL with AuthType NONE",
-                    )
+                auth = url.get("AuthType")
+                if auth.unknown is not None:
+                    yield context.undecided(self, logical_id, auth, "whether the function URL needs authentication")
+                elif auth.text == "NONE":
+                    yield context.finding(self, logical_id, auth.path, auth.node, "function URL with AuthType NONE")
+
+    def _method(self, context, logical_id: str, properties):
+        method = properties.get("HttpMethod")
+        if method.text is not None and method.text.upper() == "OPTIONS":
+            return
+        authorization, api_key = properties.get("AuthorizationType"), properties.get("ApiKeyRequired")
+        if authorization.unknown is not None:
+            yield context.undecided(self, logical_id, authorization, "whether the method needs authentication")
+            return
+        if not (authorization.missing or authorization.text == "NONE"):
+            return
+        if api_key.text == "true":
+            return
+        if api_key.unknown is not None:
+            yield context.undecided(self, logical_id, api_key, "whether the method needs an API key")
+            return
+        node = authorization.node if not authorization.missing else properties.node
+        yield context.finding(
+            self,
+            logical_id,
+            "Properties.AuthorizationType",
+            node,
+            f"{method.text or 'the'} method has AuthorizationType NONE and no ApiKeyRequired",
+        )
 
 
 RULES = [BroadNetworkAccess(), UnauthenticatedApi()]

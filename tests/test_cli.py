@@ -65,6 +65,7 @@ def test_json_format_shape(run_cli):
         "column",
         "message",
         "scenarios",
+        "when",
     }
     assert finding["engine"] == "tapcheck" and finding["area"] == "tags" and finding["scenarios"] == []
     assert data["suppressed"] == [] and data["errors"] == []

@@ -17,7 +17,7 @@ def by_resource(found):
 def test_tap201_data_stores_without_encryption():
     found = by_resource(findings(ENCRYPTION / "tap201.yml", "TAP201"))
     assert set(found) == {"ConditionalTable", "PlainQueue", "Topic", "Bucket", "Logs", "Database", "Function"}
-    assert found["ConditionalTable"].scenarios == ["Environment=development"]
+    assert found["ConditionalTable"].scenarios == ["only when Environment=development"]
     assert (
         found["ConditionalTable"].message
         == "AWS::DynamoDB::Table is not encrypted at rest (set SSESpecification.SSEEnabled)"
@@ -44,7 +44,7 @@ def test_tap201_table_is_overridable_from_config():
 def test_tap202_aws_keys_only_in_production():
     found = by_resource(findings(ENCRYPTION / "tap202.yml", "TAP202"))
     assert set(found) == {"ManagedKeyTable", "S3ManagedBucket", "Topic"}
-    assert all(f.scenarios == ["Environment=production"] for f in found.values())
+    assert all(f.scenarios == ["only when Environment=production"] for f in found.values())
     assert found["ManagedKeyTable"].message == "AWS::DynamoDB::Table uses the AWS-managed key alias/aws/dynamodb"
     assert "no KMS key set" in found["S3ManagedBucket"].message
 

@@ -149,6 +149,6 @@ def test_policy_forms_json_strings_conditional_statements_and_users():
         ("TAP305", "Logs resource policy allows Principal '*' with no restricting condition"),
     ]
     role = [f for f in found if f.resource == "Role" and f.rule_id == "TAP301"]
-    assert len(role) == 1 and role[0].scenarios == ["Environment=development"]
+    assert len(role) == 1 and role[0].scenarios == ["only when Environment=development"]
     user = [f for f in found if f.resource == "User" and f.rule_id == "TAP301"]
     assert len(user) == 1 and user[0].scenarios == []

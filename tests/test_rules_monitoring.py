@@ -57,7 +57,7 @@ def test_tap505_log_groups_and_retention_per_scenario():
             "TracedLogs",
             "warning",
             "log group keeps logs 30 days; the policy asks for at least 90",
-            ("Environment=production",),
+            ("only when Environment=production",),
         ),
         (
             "Untraced",
@@ -75,6 +75,6 @@ def test_tap505_policy_is_configurable():
         "TracedLogs",
         "warning",
         "log group keeps logs 7 days; the policy asks for at least 14",
-        ("Environment=development",),
+        ("only when Environment=development",),
     ) in found
     assert not any("at least 30" in m for _, _, m, _ in found)

@@ -39,7 +39,7 @@ def test_tap402_valid_in_development_too_long_in_production():
         "name 'tap-stack-production-production-eu-central-primary-processor-pr1234' (67 characters): "
         "Lambda function names allow 1-64 characters"
     )
-    assert function.scenarios == ["Environment=production, EnvironmentSuffix=-pr1234"]
+    assert function.scenarios == ["only when Environment=production and EnvironmentSuffix=-pr1234"]
     bucket = [f for f in found if f.resource == "Bucket"]
     assert len(bucket) == 2 and all("S3 bucket names allow lowercase" in f.message for f in bucket)
     assert "Logs-123456789012-dev" in bucket[0].message  # the placeholder account id has a real length

@@ -36,10 +36,10 @@ def test_tap101_conditional_tags_are_missing_only_in_the_scenarios_without_them(
     result = check(TAGS / "tap101_conditional.yml")
     assert result.scenarios == 3
     found = by_resource(f for f in result.findings if f.rule_id == "TAP101")
-    assert found["Bucket"].scenarios == ["Environment=development", "Environment=staging"]
+    assert found["Bucket"].scenarios == ['only when Environment is not "production"']
     assert "'team-number'" in found["Bucket"].message
-    assert found["Table"].scenarios == ["Environment=development"]
-    assert found["ProductionQueue"].scenarios == ["Environment=production"]
+    assert found["Table"].scenarios == ["only when Environment=development"]
+    assert found["ProductionQueue"].scenarios == ["only when Environment=production"]
 
 
 def test_tap101_sam_globals_and_map_tags():
@@ -90,7 +90,7 @@ def test_tap102_reports_wrong_values_and_hard_coded_environment():
     assert ("Queue", "tag 'project' is 'some-other-project'; allowed: 'iac-rlhf-amazon'") in messages
     assert ("Queue", "tag 'team-number' is '3'; allowed: '2'") in messages
     environment = messages["Queue", "tag 'Environment' is 'production', not the value of parameter Environment"]
-    assert environment.scenarios == ["Environment=development", "Environment=staging"]
+    assert environment.scenarios == ['only when Environment is not "production"']
     assert environment.line == 19  # the value, not the key
     # values that cannot be resolved are info, never a false error
     unknown = [f for f in found if f.resource == "Topic"]

@@ -30,24 +30,29 @@ class FunctionCode:
     """Why the source could not be analysed (it does not parse, say)."""
 
 
-def function_code(template, logical_id: str, resource: dict, resolve) -> FunctionCode | None:
-    """The analysed source of a Python function, or None when none is available."""
-    key = ("function-code", logical_id)
-    if key not in template.derived:
-        template.derived[key] = _analyse(template, resource, resolve)
-    return template.derived[key]
-
-
-def _analyse(template, resource: dict, resolve) -> FunctionCode | None:
+def function_code(template, logical_id: str, resource: dict, resolver) -> FunctionCode | None:
+    """The analysed source of a Python function in the resolver's scenario, or None when
+    none is available. Analysed once for each runtime, handler and code it is resolved
+    with, so a function whose `Runtime` or `Code` is chosen by `Fn::If` is analysed
+    for each choice."""
     properties = template.properties_of(resource)
     if not isinstance(properties, dict):
         return None
-    runtime = resolve(properties.get("Runtime"))
+    chosen = {name: resolver.active(properties.get(name)) for name in ("Code", "InlineCode", "CodeUri")}
+    code = chosen["Code"]
+    chosen["ZipFile"] = resolver.active(code.get("ZipFile")) if isinstance(code, dict) else None
+    runtime, handler = resolver.resolve(properties.get("Runtime")), resolver.resolve(properties.get("Handler"))
+    key = ("function-code", logical_id, repr(runtime), repr(handler), *(id(node) for node in chosen.values()))
+    if key not in template.derived:
+        template.derived[key] = _analyse(template, resource, runtime, handler, chosen)
+    return template.derived[key]
+
+
+def _analyse(template, resource: dict, runtime, handler, chosen: dict) -> FunctionCode | None:
     if not isinstance(runtime, str) or not runtime.startswith("python"):
         return None
-    handler = resolve(properties.get("Handler"))
     entry = handler.rsplit(".", 1)[0].replace("/", ".") if isinstance(handler, str) and "." in handler else None
-    found = _sources(template, resource, properties, entry)
+    found = _sources(template, resource, chosen, entry)
     if found is None:
         return None
     if isinstance(found, str):
@@ -65,15 +70,16 @@ def _analyse(template, resource: dict, resolve) -> FunctionCode | None:
         return FunctionCode(origin=origin, problem=f"{origin} is nested too deeply to analyse")
 
 
-def _sources(template, resource, properties, entry):
-    """(modules by name, entry module, origin), an error message, or None."""
+def _sources(template, resource, chosen: dict, entry):
+    """(modules by name, entry module, origin), an error message, or None. `chosen` holds
+    the code properties as they stand in the scenario."""
     settings = resource.get("Metadata", {}).get("tapcheck") if isinstance(resource.get("Metadata"), dict) else None
     source = settings.get("source") if isinstance(settings, dict) else None
     base = Path(template.path).parent
     if isinstance(source, str):
         return _from_path(template, base, source, entry)
-    code = properties.get("Code") if resource["Type"] == "AWS::Lambda::Function" else None
-    inline = code.get("ZipFile") if isinstance(code, dict) else properties.get("InlineCode")
+    is_lambda = resource["Type"] == "AWS::Lambda::Function"
+    inline = chosen["ZipFile"] if is_lambda else chosen["InlineCode"]
     if isinstance(inline, str) and intrinsic(inline) is None:
         mark = getattr(inline, "start_mark", None)
         block = mark is not None and template.lines[mark.line][mark.column : mark.column + 1] in ("|", ">")
@@ -81,7 +87,7 @@ def _sources(template, resource, properties, entry):
         name = entry or "index"
         module = SourceModule(name, str(inline), template.path, offset)
         return {name: module}, name, f"the inline code of {template.path}"
-    code_uri = properties.get("CodeUri") if resource["Type"] == "AWS::Serverless::Function" else None
+    code_uri = chosen["CodeUri"] if resource["Type"] == "AWS::Serverless::Function" else None
     if isinstance(code_uri, str) and "://" not in code_uri and (base / code_uri).is_dir():
         return _from_path(template, base, code_uri, entry)
     return None

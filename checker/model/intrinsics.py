@@ -29,6 +29,19 @@ class Unknown:
         return f"Unknown({self.reason!r})"
 
 
+class OtherValue(Unknown):
+    """A parameter's "any other value": unknown, except that it is none of `excluded`
+    (the literals the template's conditions compare the parameter with)."""
+
+    __slots__ = ("parameter", "excluded")
+
+    def __init__(self, parameter: str, excluded: frozenset[str]) -> None:
+        shown = ", ".join(f'"{value}"' for value in sorted(excluded))
+        super().__init__(f"parameter {parameter} is any value other than {shown}")
+        self.parameter = parameter
+        self.excluded = excluded
+
+
 class _NoValue:
     """`Ref: AWS::NoValue`: the property is removed."""
 
@@ -97,10 +110,14 @@ def referenced_names(node) -> Iterator[str]:
 class Resolver:
     """Resolves nodes of one template under one scenario's parameter values."""
 
-    def __init__(self, template, parameters: dict[str, Any], pseudo: dict[str, str]) -> None:
+    def __init__(
+        self, template, parameters: dict[str, Any], pseudo: dict[str, Any], outcomes: dict[str, bool] | None = None
+    ) -> None:
         self.template = template
         self.parameters = parameters
         self.pseudo = {**DEFAULT_PSEUDO_PARAMETERS, **pseudo}
+        self.outcomes = outcomes or {}
+        """The scenario's outcome of each condition that cannot be evaluated statically."""
         self._conditions: dict[str, Any] = {}
         self._evaluating: set[str] = set()
         self._resolved: dict[int, tuple[Any, Any]] = {}
@@ -122,6 +139,8 @@ class Resolver:
             value = self._evaluate_condition(definition)
         finally:
             self._evaluating.discard(name)
+        if isinstance(value, Unknown) and name in self.outcomes:
+            value = self.outcomes[name]
         self._conditions[name] = value
         return value
 
@@ -133,10 +152,7 @@ class Resolver:
             return Unknown("condition is not a condition function")
         name, argument = call
         if name == "Fn::Equals" and isinstance(argument, list) and len(argument) == 2:
-            left, right = (self.resolve(part) for part in argument)
-            if isinstance(left, Unknown) or isinstance(right, Unknown):
-                return Unknown("condition compares values that are not known")
-            return _comparable(left) == _comparable(right)
+            return equals(*(self.resolve(part) for part in argument))
         if name in ("Fn::And", "Fn::Or") and isinstance(argument, list):
             values = [self._evaluate_condition(part) for part in argument]
             decisive = name == "Fn::Or"  # the value that settles the result on its own
@@ -238,7 +254,9 @@ class Resolver:
 
     def variant(self, cls: type[Resolver], parameters: dict | None = None, pseudo: dict | None = None) -> Resolver:
         """A resolver of another kind for this scenario, with some values replaced."""
-        twin = cls(self.template, {**self.parameters, **(parameters or {})}, {**self.pseudo, **(pseudo or {})})
+        twin = cls(
+            self.template, {**self.parameters, **(parameters or {})}, {**self.pseudo, **(pseudo or {})}, self.outcomes
+        )
         if not parameters:
             twin._conditions = self._conditions  # same values, same conditions
         return twin
@@ -395,6 +413,17 @@ class SymbolicResolver(Resolver):
         if logical_id in self.template.resources and isinstance(attribute, str):
             return resource_token(logical_id, attribute)
         return Unknown(f"GetAtt {logical_id}.{attribute}")
+
+
+def equals(left, right) -> bool | Unknown:
+    """`Fn::Equals` of two resolved values: decided when both are known, or when one is
+    a parameter's "any other value" and the other a literal it excludes."""
+    for other, value in ((left, right), (right, left)):
+        if isinstance(other, OtherValue) and as_text(value) in other.excluded:
+            return False
+    if isinstance(left, Unknown) or isinstance(right, Unknown):
+        return Unknown("condition compares values that are not known")
+    return _comparable(left) == _comparable(right)
 
 
 def _comparable(value) -> Any:

@@ -35,7 +35,7 @@ def describe(finding: Finding, suppressed: bool = False) -> str:
     where = f"{finding.line}:{finding.column}"
     text = f"{where} {finding.severity} {finding.rule_id} {finding.resource or '-'} {finding.path or '-'}: {finding.message}"
     if finding.scenarios:
-        text += f"  [only in: {' | '.join(finding.scenarios)}]"
+        text += f"  [{' | '.join(finding.scenarios)}]"
     if suppressed:
         text += f"  (suppressed: {finding.reason})"
     return text
