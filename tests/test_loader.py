@@ -53,7 +53,7 @@ BAD_INPUTS = {
     "duplicate keys": (MINIMAL + "  Queue:\n    Type: AWS::SNS::Topic\n", "duplicate key 'Queue' (first at line 2)", 4),
     "python object tag": (
         "Resources: !!python/object/apply:os.system ['touch /tmp/tapcheck-pwned']\n",
-        "unsupported YAML tag",
+        "unsupported YAML tag !!python/object/apply:os.system",
         1,
     ),
     "alias bomb": (ALIAS_BOMB, "alias bomb", None),
@@ -66,6 +66,19 @@ BAD_INPUTS = {
         "duplicate key 'A' (first at line 2)",
         3,
     ),
+    "json invalid escape": (
+        '{"Resources": {\n"A": {"Type": "AWS::S3::B\\qucket"}}}',
+        "invalid JSON: Invalid \\escape",
+        2,
+    ),
+    "json integer too long": (
+        '{"Resources": {\n"A": {"Type": "X", "Properties": {"N": ' + "9" * 5000 + "}}}}",
+        "integer",
+        2,
+    ),
+    "yaml integer too long": (MINIMAL + "    Properties:\n      N: " + "9" * 5000 + "\n", "integer", 5),
+    "null key": ("Resources:\n  ~: 1\n", "null key", 2),
+    "mapping as key": ("Resources:\n  ? [a]\n  : 1\n", "a mapping or list as a key", 2),
     "pre-processor type": ("Resources:\n  Net:\n    Type: !Rain::Module vpc.yml\n", "pre-processor", 2),
 }
 

@@ -1,15 +1,20 @@
 """What the maintained resource schemas say about a resource type.
 
-Plain CloudFormation types come from the provider schemas that cfn-lint bundles;
+Plain CloudFormation types come from the provider schemas that cfn-lint bundles (its
+data files, read without importing cfn-lint);
 SAM types (`AWS::Serverless::*`) from the model of aws-sam-translator, the library
 that performs the SAM transform. Each type is looked up once per process.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
+import json
+import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 SCHEMA_REGION = "us-east-1"
 FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
@@ -94,8 +99,51 @@ def provider_schema(resource_type: str) -> dict | None:
     """The CloudFormation provider schema of a type, or None for unknown/custom types."""
     if resource_type.startswith("Custom::") or resource_type == "AWS::CloudFormation::CustomResource":
         return None
-    # imported on first use: importing cfn-lint costs ~0.6 s, which a run answered
-    # from the result cache does not need to pay
+    located = _schema_files()
+    if located is None or resource_type.endswith("::MODULE"):
+        return _schema_from_cfn_lint(resource_type)
+    resources, hashes = located
+    schema_hash = hashes.get(resource_type)
+    if schema_hash is None:
+        return None
+    try:
+        return json.loads((resources / f"{schema_hash}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return _schema_from_cfn_lint(resource_type)
+
+
+@cache
+def _schema_files() -> tuple[Path, dict[str, str]] | None:
+    """cfn-lint's schema files of SCHEMA_REGION: its folder of schemas (one file per
+    content hash) and the hash of each type, read without importing cfn-lint (whose
+    package imports all of it, ~0.6 s); None when its data is laid out as this does not
+    know. cfn-lint 1.5x keeps the hashes in a JSON file per region (and SAM's in
+    sam.json), earlier 1.x in a Python module holding one dict literal. These are the
+    schemas cfn-lint ships; a newer set that `cfn-lint --update-specs` downloaded to its
+    cache is not read."""
+    spec = importlib.util.find_spec("cfnlint")  # a top-level package: located, not executed
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    schemas = Path(spec.submodule_search_locations[0]) / "data" / "schemas"
+    providers = schemas / "providers"
+    try:
+        as_json = providers / f"{SCHEMA_REGION}.json"
+        if as_json.is_file():
+            hashes = json.loads(as_json.read_text(encoding="utf-8"))
+            sam = providers / "sam.json"  # SAM's types, the same in every region
+            if sam.is_file():
+                hashes.update(json.loads(sam.read_text(encoding="utf-8")))
+        else:
+            module = (providers / f"{SCHEMA_REGION.replace('-', '_')}.py").read_text(encoding="utf-8")
+            hashes = dict(re.findall(r'^\s*"([^"]+)": "([0-9a-f]+)",$', module, re.MULTILINE))
+    except (OSError, ValueError):
+        return None
+    if not hashes or not (schemas / "resources").is_dir():
+        return None
+    return schemas / "resources", hashes
+
+
+def _schema_from_cfn_lint(resource_type: str) -> dict | None:
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
 
     try:

@@ -8,8 +8,7 @@ written; a loop that cannot be expanded stays a note on the file.
 
 from __future__ import annotations
 
-import copy
-
+from .nodes import as_cfn_lint_nodes
 from .structure import TemplateError, collection_values, is_loop, validate_structure
 from .template import FOR_EACH_PREFIX, Template
 
@@ -64,7 +63,8 @@ def _expanded_data(template: Template) -> dict | str:
     from cfnlint.template import Template as CfnLintTemplate
     from cfnlint.template.transforms._language_extensions import language_extension
 
-    cfn = CfnLintTemplate(template.path, copy.deepcopy(template.data), ["us-east-1"])
+    # cfn-lint's transform keeps the marks of cfn-lint's own nodes only
+    cfn = CfnLintTemplate(template.path, as_cfn_lint_nodes(template.data), ["us-east-1"])
     matches, data = language_extension(cfn)
     if matches:
         return f"cfn-lint: {matches[0].message}"
