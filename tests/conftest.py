@@ -64,5 +64,5 @@ def run_process(*args: str, cwd: Path | None = None, env: dict | None = None):
         text=True,
         cwd=cwd,
         env=env,
-        timeout=120,
+        timeout=300,  # a guard against hangs: the whole corpus takes ~40 s alone, 2 min+ on a busy machine
     )
