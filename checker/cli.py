@@ -20,23 +20,20 @@ import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from tapcheck import __version__, reference
 from tapcheck.reports import FORMATS, RENDERERS, format_name
-from tapcheck.rules import ALL_RULES, get_rule, known_rule
 
-from .baseline import BaselineError, apply_baseline, read_baseline, write_baseline
-from .config import Config, ConfigError, find_config, load_config
-from .deploying.api_deployments import fingerprint_deployments
-from .deploying.deploy import Deployer, DeployError, DeployTarget
-from .deploying.packaging import package
-from .engines import checkov as checkov_engine
-from .findings import SEVERITIES, Result, severity_rank
+from .findings import SEVERITIES, severity_rank
 from .fixing import FIXABLE
-from .runner import run
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .findings import Result
+
+# Each command imports what only it uses, where it uses it: `tapcheck --version` starts
+# without the rules, rich, the runner or any engine.
 
 ENGINES = ("tapcheck", "cfn-lint", "checkov")
 SUBCOMMANDS = ("rules", "explain", "deploy", "fix")
@@ -82,12 +79,19 @@ def dispatch(argv: list[str]) -> int:
             }
             return commands[argv[0]](argv[1:])
         return check_command(argv)
-    except (UsageError, ConfigError, BaselineError) as err:
-        print(f"tapcheck: {err}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("tapcheck: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:
+        # the configuration's and the baseline's errors are imported only once something
+        # was raised (argparse's exit for --version or --help is not an Exception)
+        from .baseline import BaselineError
+        from .config import ConfigError
+
+        if not isinstance(err, UsageError | ConfigError | BaselineError):
+            raise
+        print(f"tapcheck: {err}", file=sys.stderr)
+        return 2
 
 
 def check_parser() -> argparse.ArgumentParser:
@@ -154,6 +158,11 @@ def check_parser() -> argparse.ArgumentParser:
 
 def command_config(args: argparse.Namespace) -> Config:
     """The configuration file's settings with the command line's on top."""
+    from tapcheck.rules import known_rule
+
+    from .config import find_config, load_config
+    from .engines import checkov as checkov_engine
+
     config_path = args.config or find_config(Path.cwd())
     if args.config is not None and not args.config.is_file():
         raise UsageError(f"config file {args.config} not found")
@@ -173,7 +182,10 @@ def command_config(args: argparse.Namespace) -> Config:
 
 
 def check_command(argv: list[str]) -> int:
-    args = check_parser().parse_args(argv)
+    args = check_parser().parse_args(argv)  # exits here for --version and --help
+    from .baseline import apply_baseline, read_baseline, write_baseline
+    from .runner import run
+
     outputs = parse_outputs(args.formats or ["console"], args.output)
     config = command_config(args)
 
@@ -276,10 +288,14 @@ def rules_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="tapcheck rules", description="List tapcheck's rules.")
     parser.add_argument("--format", choices=("console", "json"), default="console")
     args = parser.parse_args(argv)
+    from tapcheck.rules import ALL_RULES
+
     if args.format == "json":
         rows = [{k: getattr(r, k) for k in ("id", "name", "area", "severity", "title")} for r in ALL_RULES]
         print(json.dumps(rows, indent=2))
         return 0
+    from rich.table import Table
+
     table = Table(title=f"tapcheck {__version__} rules")
     for column in ("id", "name", "area", "severity", "title"):
         table.add_column(column, no_wrap=column != "title")
@@ -293,6 +309,8 @@ def explain_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="tapcheck explain", description="Print a rule's documentation.")
     parser.add_argument("rule_id", metavar="ID")
     args = parser.parse_args(argv)
+    from tapcheck.rules import get_rule
+
     rule = get_rule(args.rule_id)
     if rule is None:
         raise UsageError(f"unknown rule {args.rule_id!r}; 'tapcheck rules' lists them")
@@ -340,7 +358,8 @@ def deploy_parser() -> argparse.ArgumentParser:
 
 def deployable(template: Path) -> tuple[str, str]:
     """The name and text of what is deployed: the template, its API deployments named after their APIs."""
-    from .model.loader import load_template  # the check before it has imported cfn-lint's decoder already
+    from .deploying.api_deployments import fingerprint_deployments
+    from .model.loader import load_template
 
     loaded = load_template(template)
     data, renames = fingerprint_deployments(loaded.data)
@@ -352,6 +371,10 @@ def deployable(template: Path) -> tuple[str, str]:
 
 
 def deploy_command(argv: list[str]) -> int:
+    from .deploying.deploy import Deployer, DeployError, DeployTarget
+    from .deploying.packaging import package
+    from .runner import run
+
     args = deploy_parser().parse_args(argv)
     config = command_config(args)
     template = args.template
@@ -397,7 +420,7 @@ def deploy_command(argv: list[str]) -> int:
 
 
 def fix_command(argv: list[str]) -> int:
-    from .fixing.fixes import diff, fix_file  # imports cfn-lint's decoder: only for this command
+    from .fixing.fixes import diff, fix_file
 
     parser = argparse.ArgumentParser(
         prog="tapcheck fix",
@@ -463,6 +486,8 @@ def print_rich(renderable) -> None:
     """Print a listing: colour only on a terminal (or with FORCE_COLOR), a wide page when
     piped. Rendered first and then written, so that a closed pipe reaches main's handler
     (rich's own ends the process with status 1)."""
+    from rich.console import Console
+
     tty = sys.stdout.isatty()
     color = use_color(sys.stdout)
     console = Console(force_terminal=color, no_color=not color, width=None if tty else 120)

@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
-from . import console, github, gitlab, html, json_report, junit, markdown, sarif
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 
-RENDERERS = {
-    "console": console.render,
-    "json": json_report.render,
-    "sarif": sarif.render,
-    "junit": junit.render,
-    "markdown": markdown.render,
-    "html": html.render,
-    "github": github.render,
-    "gitlab": gitlab.render,
+_MODULES = {
+    "console": "console",
+    "json": "json_report",
+    "sarif": "sarif",
+    "junit": "junit",
+    "markdown": "markdown",
+    "html": "html",
+    "github": "github",
+    "gitlab": "gitlab",
 }
+
+
+class _Renderers(Mapping):
+    """Format name -> its render function; a format's module is imported when its
+    renderer is asked for (the HTML report's imports markdown-it, a run to the console
+    need not)."""
+
+    def __getitem__(self, name: str) -> Callable[..., str]:
+        return importlib.import_module(f".{_MODULES[name]}", __package__).render
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_MODULES)
+
+    def __len__(self) -> int:
+        return len(_MODULES)
+
+
+RENDERERS = _Renderers()
 FORMATS = tuple(RENDERERS)
 ALIASES = {
     # what users of cfn-lint, checkov and ruff type for the same formats

@@ -1,0 +1,60 @@
+"""A command imports only what it uses: `tapcheck --version` none of the checking
+machinery, a run of tapcheck's own rules none of cfn-lint (nor the sympy and networkx
+it brings). Start-up time is measured in bench/startup.py; this holds the imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import SEED, needs_shared
+
+PROGRAM = """\
+import json, sys
+from tapcheck.checker.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def imported(*argv: str) -> set[str]:
+    """The modules a CLI run has imported by its end, in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROGRAM, *argv], capture_output=True, text=True, timeout=120, check=False
+    )
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def under(modules: set[str], *packages: str) -> list[str]:
+    return sorted(m for m in modules if m in packages or m.startswith(tuple(p + "." for p in packages)))
+
+
+def test_version_imports_no_checking_machinery():
+    modules = imported("--version")
+    assert (
+        under(
+            modules,
+            "tapcheck.rules",
+            "tapcheck.checker.runner",
+            "tapcheck.checker.config",
+            "tapcheck.checker.model",
+            "tapcheck.reports.console",
+            "rich",
+            "yaml",
+            "cfnlint",
+            "botocore",
+            "boto3",
+        )
+        == []
+    )
+
+
+@needs_shared
+def test_own_rules_import_no_cfn_lint():
+    modules = imported("--no-cache", "-q", "--engines", "tapcheck", str(SEED))
+    assert "tapcheck.rules.iam" in modules  # the run did check the seed
+    assert under(modules, "cfnlint", "sympy", "networkx", "samtranslator", "tapcheck.reports.html", "markdown_it") == []
