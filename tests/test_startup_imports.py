@@ -1,6 +1,6 @@
 """A command imports only what it uses: `tapcheck --version` none of the checking
 machinery, a run of tapcheck's own rules none of cfn-lint (nor the sympy and networkx
-it brings). Start-up time is measured in bench/startup.py; this holds the imports."""
+it brings) and not botocore's session (service models are read from its data files). Start-up time is measured in bench/startup.py; this holds the imports."""
 
 from __future__ import annotations
 
@@ -57,4 +57,19 @@ def test_version_imports_no_checking_machinery():
 def test_own_rules_import_no_cfn_lint():
     modules = imported("--no-cache", "-q", "--engines", "tapcheck", str(SEED))
     assert "tapcheck.rules.iam" in modules  # the run did check the seed
-    assert under(modules, "cfnlint", "sympy", "networkx", "samtranslator", "tapcheck.reports.html", "markdown_it") == []
+    assert "tapcheck.checker.code_analysis.sdk_calls" in modules  # its inline code was analysed
+    assert (
+        under(
+            modules,
+            "cfnlint",
+            "sympy",
+            "networkx",
+            "samtranslator",
+            "botocore.session",
+            "botocore.client",
+            "boto3",
+            "tapcheck.reports.html",
+            "markdown_it",
+        )
+        == []
+    )

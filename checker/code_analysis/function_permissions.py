@@ -25,9 +25,10 @@ from ..aws.policy_documents import (
     statements,
 )
 from ..aws.resource_schemas import FUNCTION_TYPES
+from ..aws.sdk_models import service_model
 from ..data_tables import data_table
 from ..model.intrinsics import intrinsic, referenced_names
-from .sdk_calls import _botocore_session, sdk_tables
+from .sdk_calls import sdk_tables
 
 
 @dataclass
@@ -233,8 +234,9 @@ def runtime_needs(context, resource: dict, services_called: set[str]) -> set[str
 def iam_prefix(service: str) -> str | None:
     """The IAM prefix of an SDK service: its own name, its signing name or endpoint prefix."""
     data = iam_data()
-    model = _botocore_session().get_service_model(service)
-    return next((c for c in (service, model.signing_name, model.endpoint_prefix) if c and data.has_service(c)), None)
+    metadata = (service_model(service) or {}).get("metadata", {})
+    names = (service, metadata.get("signingName"), metadata.get("endpointPrefix"))
+    return next((c for c in names if c and data.has_service(c)), None)
 
 
 def operation_actions(service: str, operation: str) -> tuple[str, list[str]] | None:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
+from ..aws.sdk_models import resource_model, service_model, waiter_model
 from ..data_tables import data_table
 
 MAX_DEPTH = 8
@@ -209,38 +209,12 @@ def _collect_assignments(index: _ModuleIndex, scope: ast.AST, function, declared
 @cache
 def _operations(service: str) -> dict[str, str] | None:
     """python method name -> operation name, from botocore's model; None for no such service."""
-    from botocore import xform_name
-    from botocore.exceptions import UnknownServiceError
+    from botocore import xform_name  # botocore's package alone: its session is never imported
 
-    try:
-        model = _botocore_session().get_service_model(service)
-    except UnknownServiceError:
+    model = service_model(service)
+    if model is None:
         return None
-    return {xform_name(name): name for name in model.operation_names}
-
-
-@cache
-def _botocore_session():
-    import botocore.session
-
-    return botocore.session.get_session()
-
-
-@cache
-def _resource_model(service: str) -> dict | None:
-    """boto3's resource model of a service (`resources-1`), if it has one."""
-    from importlib.util import find_spec
-
-    from botocore.exceptions import DataNotFoundError, UnknownServiceError
-
-    loader = _botocore_session().get_component("data_loader")
-    data_path = str(Path(find_spec("boto3").origin).parent / "data")  # boto3's import costs 0.2 s
-    if data_path not in loader.search_paths:
-        loader.search_paths.append(data_path)
-    try:
-        return loader.load_service_model(service, "resources-1")
-    except (DataNotFoundError, UnknownServiceError):
-        return None
+    return {xform_name(name): name for name in model.get("operations", {})}
 
 
 @cache
@@ -250,7 +224,7 @@ def sdk_tables() -> dict:
 
 
 def _resource_definition(service: str, type_: str | None) -> dict:
-    model = _resource_model(service) or {}
+    model = resource_model(service) or {}
     if type_ is None:
         return model.get("service", {})
     return model.get("resources", {}).get(type_, {})
@@ -566,14 +540,12 @@ def _camel(snake: str) -> str:
 
 
 def _waiter_operation(service: str, waiter: str) -> str | None:
-    from botocore.exceptions import DataNotFoundError
-
-    try:
-        model = _botocore_session().get_waiter_model(service)
-    except (DataNotFoundError, ValueError):
+    model = waiter_model(service)
+    if model is None or model.get("version") != 2:  # botocore reads version 2 only
         return None
-    names = {name: name for name in model.waiter_names} | {_xform(name): name for name in model.waiter_names}
-    return model.get_waiter(names[waiter]).operation if waiter in names else None
+    waiters = model.get("waiters", {})
+    names = {name: name for name in waiters} | {_xform(name): name for name in waiters}
+    return waiters[names[waiter]]["operation"] if waiter in names else None
 
 
 def _imported_siblings(index: _ModuleIndex, available: set[str]) -> set[str]:
