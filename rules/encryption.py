@@ -7,12 +7,14 @@ this module (`encryption.yml`), which `.tapcheck.yml` can extend or override.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import cache
 
 from tapcheck.checker.aws.policy_documents import is_public, policy_documents, statements
 from tapcheck.checker.data_tables import data_table
 from tapcheck.checker.model.intrinsics import Unknown, as_text, resource_token
+from tapcheck.checker.model.resource_view import View
 from tapcheck.checker.model.table_tests import holds, lookup
 from tapcheck.checker.model.template import key_node
 
@@ -38,8 +40,36 @@ def encryption_table(config) -> dict:
     return {k: v for k, v in table.items() if v is not None}
 
 
-def _encrypted_resources(context):
-    """(logical id, resource, table entry, properties, encrypted?) for table types."""
+@dataclass
+class Store:
+    """One data store of the encryption table: a resource, or one item of it (`each`)."""
+
+    logical_id: str
+    resource: dict
+    entry: dict
+    view: View
+    """The store's properties (or, when they cannot be followed, where they stop)."""
+    encrypted: bool | Unknown | str
+    """Whether the table's test holds; `always` when AWS always encrypts it."""
+    stopped: Unknown | None = None
+    """Why the items of `each` could not be listed (the view is where they stop)."""
+
+    @property
+    def node(self):
+        """The store's properties as written (as computed, below a `FindInMap`)."""
+        return self.view.written if self.view.written is not None else self.view.value
+
+    @property
+    def what(self) -> str:
+        item = self.view.path.removeprefix("Properties").lstrip(".")
+        return f"{self.resource['Type']} {item}" if item else self.resource["Type"]
+
+    def at(self, path: str) -> str:
+        return f"{self.view.path}.{path}"
+
+
+def _stores(context):
+    """Every data store of the encryption table that exists in this scenario."""
     table = encryption_table(context.config)
     for logical_id, resource in context.resources():
         entry = table.get(resource["Type"])
@@ -48,19 +78,52 @@ def _encrypted_resources(context):
         properties = context.template.properties_of(resource) or {}
         if holds(context.resolver, properties, entry.get("applies")) is not True:
             continue
-        yield logical_id, resource, entry, properties, holds(context.resolver, properties, entry.get("encrypted"))
+        views, unknown = _each(context.view(logical_id), entry.get("each"))
+        if unknown is not None:
+            yield Store(logical_id, resource, entry, unknown[1], unknown[0], stopped=unknown[0])
+        for view in views:
+            store = Store(logical_id, resource, entry, view, "always")
+            if entry["encrypted"] != "always":
+                store.encrypted = holds(context.resolver, store.node, entry["encrypted"])
+            yield store
 
 
-def _deciding_path(resolver, properties, entry: dict) -> str:
+def _each(view: View, path: str | None) -> tuple[list[View], tuple[Unknown, View] | None]:
+    """The views at `path` below `view` (`*` for every list item; `view` itself without a
+    path), and why and where the path could not be followed, if it could not."""
+    views, unknown = [view], None
+    for part in path.split(".") if path else ():
+        following = []
+        for current in views:
+            if part == "*":
+                if unknown is None and current.list_problem is not None:
+                    unknown = (current.list_problem, current)
+                following.extend(current.items())
+                continue
+            child = current.get(part)
+            if child.unknown is not None:
+                unknown = unknown or (child.unknown, child)
+            elif not child.missing:
+                following.append(child)
+        views = following
+    return views, unknown
+
+
+def _deciding_path(resolver, node, entry: dict) -> str:
     """The property to point at: the first one of the test that is written, else the
     first one the table names."""
     spec = entry.get("encrypted") or {}
     paths = [test["path"] for test in spec.get("all") or spec.get("any") or []]
     for path in paths:
-        found = lookup(resolver, properties, path)
+        found = lookup(resolver, node, path)
         if isinstance(found, list) and found:
             return path
     return paths[0] if paths else ""
+
+
+def _anchor(context, store: Store):
+    """Where a finding about the whole store points: the resource, or the item."""
+    return store.view.node if store.view.path != "Properties" else context.template.resource_key(store.logical_id)
 
 
 class UnencryptedAtRest(Rule):
@@ -70,15 +133,23 @@ class UnencryptedAtRest(Rule):
     severity = "error"
     title = "A data store is not encrypted at rest"
     what = """
-        Data stores have encryption at rest switched on, per the encryption table
-        (`rules/encryption.yml`): S3 buckets (`BucketEncryption`), DynamoDB tables
-        (`SSESpecification.SSEEnabled`), SNS topics (`KmsMasterKeyId`), SQS queues
-        (not `SqsManagedSseEnabled: false` without a KMS key), log groups (`KmsKeyId`,
-        warning), Kinesis streams, EFS file systems, RDS instances and clusters, EBS
-        volumes, ElastiCache replication groups, OpenSearch domains, state machines
-        (info) and Lambda functions with environment variables (`KmsKeyArn`, info),
-        SAM types included. Encryption switched on only in some scenarios
+        Data stores that can be left unencrypted have encryption at rest switched on,
+        per the encryption table (`rules/encryption.yml`): SNS topics
+        (`KmsMasterKeyId`), SQS queues (`SqsManagedSseEnabled: false` without a KMS
+        key), Kinesis streams, Firehose delivery streams (unless a Kinesis stream or
+        MSK is their source), EFS file systems, RDS instances and clusters, DocumentDB
+        and Neptune clusters, Redshift clusters, DAX clusters, EBS volumes and the EBS
+        block devices of instances, launch templates and launch configurations,
+        ElastiCache replication groups and OpenSearch/Elasticsearch domains. An empty
+        string is no key. Encryption switched on only in some scenarios
         (`!If [IsProd, ..., !Ref AWS::NoValue]`) is reported for the others.
+
+        A store created from another one (an RDS read replica or clone, a cluster or
+        volume restored from a snapshot) inherits that one's encryption: info, since
+        it cannot be seen from here. An Aurora instance is governed by its cluster.
+        S3 buckets, DynamoDB tables, CloudWatch log groups, Lambda environment
+        variables, Step Functions state machines and MSK clusters are always
+        encrypted by AWS; for them only the key is a question (TAP202).
     """
     why = """
         Encryption at rest limits what a leaked snapshot, backup or disk exposes, and
@@ -87,63 +158,71 @@ class UnencryptedAtRest(Rule):
     fix = "Switch on the property the message names (and prefer a customer-managed KMS key)."
     hint = "switch on encryption at rest (see the property in the message)"
     failing = """
-        Table:
-          Type: AWS::DynamoDB::Table
+        Volume:
+          Type: AWS::EC2::Volume
           Properties:
-            SSESpecification:
-              SSEEnabled: !If [IsProduction, true, false]
+            AvailabilityZone: !Select [0, !GetAZs '']
+            Size: 100
+            Encrypted: !If [IsProduction, true, false]
     """
     passing = """
-        Table:
-          Type: AWS::DynamoDB::Table
+        Volume:
+          Type: AWS::EC2::Volume
           Properties:
-            SSESpecification:
-              SSEEnabled: true
-              SSEType: KMS
-              KMSMasterKeyId: !Ref TableKey
+            AvailabilityZone: !Select [0, !GetAZs '']
+            Size: 100
+            Encrypted: true
+            KmsKeyId: !Ref VolumeKey
     """
 
     def check(self, context):
-        for logical_id, resource, entry, properties, encrypted in _encrypted_resources(context):
-            if encrypted is True:
+        for store in _stores(context):
+            if store.encrypted is True or store.encrypted == "always":
                 continue
-            path = _deciding_path(context.resolver, properties, entry)
-            found = lookup(context.resolver, properties, path)
-            node = found[0][0] if isinstance(found, list) and found else context.template.resource_key(logical_id)
-            source = next(
-                (p for p in entry.get("inherited-from", []) if not context.view(logical_id).get(p).missing), None
-            )
+            if store.stopped is not None:
+                yield context.undecided(
+                    self, store.logical_id, store.view, "whether it is encrypted at rest", store.stopped
+                )
+                continue
+            path = _deciding_path(context.resolver, store.node, store.entry)
+            found = lookup(context.resolver, store.node, path)
+            node = found[0][0] if isinstance(found, list) and found else _anchor(context, store)
+            source = next((p for p in store.entry.get("inherited-from", []) if _set(store.view.get(p))), None)
             if source is not None:
                 yield context.finding(
                     self,
-                    logical_id,
-                    f"Properties.{source}",
-                    context.view(logical_id).get(source).node,
-                    f"{resource['Type']} is created from {source} and inherits its encryption, "
-                    "which cannot be checked here",
+                    store.logical_id,
+                    store.at(source),
+                    store.view.get(source).node,
+                    f"{store.what} is created from {source} and inherits its encryption, which cannot be checked here",
                     severity="info",
-                    fallback=resource,
+                    fallback=store.resource,
                 )
-            elif isinstance(encrypted, Unknown):
+            elif isinstance(store.encrypted, Unknown):
                 yield context.finding(
                     self,
-                    logical_id,
-                    f"Properties.{path}",
+                    store.logical_id,
+                    store.at(path),
                     node,
-                    f"cannot tell whether {resource['Type']} is encrypted at rest: {encrypted.reason}",
+                    f"cannot tell whether {store.what} is encrypted at rest: {store.encrypted.reason}",
                     severity="info",
-                    fallback=resource,
+                    fallback=store.resource,
                 )
             else:
                 yield context.finding(
                     self,
-                    logical_id,
-                    f"Properties.{path}",
+                    store.logical_id,
+                    store.at(path),
                     node,
-                    f"{resource['Type']} is not encrypted at rest (set {path})",
-                    severity=entry.get("severity", self.severity),
-                    fallback=resource,
+                    f"{store.what} is not encrypted at rest (set {path})",
+                    severity=store.entry.get("severity", self.severity),
+                    fallback=store.resource,
                 )
+
+
+def _set(view: View) -> bool:
+    """Whether a property is set to something (an empty string is nothing)."""
+    return not view.missing and view.text != ""
 
 
 class AwsManagedKey(Rule):
@@ -156,8 +235,13 @@ class AwsManagedKey(Rule):
         Where the policy asks for customer-managed keys (default: in the scenarios
         where the `Environment` parameter is `production`; configurable as
         `encryption.customer-managed-keys`), encrypted data stores name a KMS key of
-        their own: not an `alias/aws/*` key, not SSE-S3 (`AES256`), not DynamoDB or
-        SNS/SQS encryption without a key.
+        their own: not an `alias/aws/*` key, not SSE-S3 (`AES256`), not DynamoDB,
+        SQS, Step Functions or Firehose encryption with an AWS-owned key, not a
+        log group or Lambda environment without `KmsKeyId`/`KmsKeyArn`. An empty
+        string is no key. Not asked where the service cannot use a customer-managed
+        key: an S3 bucket that receives Elastic Load Balancing access logs
+        (`access_logs.s3.bucket`, `AccessLoggingPolicy.S3BucketName`) must use SSE-S3,
+        and DAX clusters and launch configurations take no key.
     """
     why = """
         With AWS's keys you cannot restrict or audit who may decrypt in the key
@@ -182,34 +266,63 @@ class AwsManagedKey(Rule):
     def check(self, context):
         if not _customer_keys_required(context):
             return
-        for logical_id, resource, entry, properties, encrypted in _encrypted_resources(context):
-            if encrypted is not True or "key" not in entry:
+        log_buckets = _elb_log_buckets(context)
+        for store in _stores(context):
+            if store.encrypted not in (True, "always") or "key" not in store.entry:
                 continue
-            found = lookup(context.resolver, properties, entry["key"])
+            if store.resource["Type"] == "AWS::S3::Bucket" and _bucket_names(context, store.logical_id) & log_buckets:
+                continue
+            found = lookup(context.resolver, store.node, store.entry["key"])
             if isinstance(found, Unknown):
                 continue
+            found = [(n, v) for n, v in found if as_text(v) != ""]
             # a Ref or GetAtt (Unknown here) names a key of the stack's own or passed in
             aws_keys = [(n, v) for n, v in found if isinstance(v, str) and AWS_KEY.search(v)]
-            path = f"Properties.{entry['key']}"
+            path = store.at(store.entry["key"])
             if aws_keys:
                 node, value = aws_keys[0]
                 yield context.finding(
                     self,
-                    logical_id,
+                    store.logical_id,
                     path,
                     node,
-                    f"{resource['Type']} uses the AWS-managed key {value}",
-                    fallback=resource,
+                    f"{store.what} uses the AWS-managed key {value}",
+                    fallback=store.resource,
                 )
             elif not found:
                 yield context.finding(
                     self,
-                    logical_id,
+                    store.logical_id,
                     path,
-                    context.template.resource_key(logical_id),
-                    f"{resource['Type']} is encrypted with an AWS-owned or AWS-managed key (no KMS key set)",
-                    fallback=resource,
+                    _anchor(context, store),
+                    f"{store.what} is encrypted with an AWS-owned or AWS-managed key (no KMS key set)",
+                    fallback=store.resource,
                 )
+
+
+def _bucket_names(context, logical_id: str) -> set[str]:
+    """How a bucket can be named: its `Ref` token, and its BucketName when known."""
+    names = {resource_token(logical_id)}
+    properties = context.template.resources[logical_id].get("Properties") or {}
+    name = context.resolver.resolve(properties.get("BucketName") if isinstance(properties, dict) else None)
+    if isinstance(name, str):
+        names.add(name)
+    return names
+
+
+def _elb_log_buckets(context) -> set[str]:
+    """The buckets load balancers write access or connection logs to (by name or token)."""
+    symbolic = context.resolver.symbolic
+    buckets = set()
+    for logical_id, resource in context.resources():
+        view = context.view(logical_id)
+        if resource["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer":
+            for attribute in view.get("LoadBalancerAttributes").items():
+                if attribute.get("Key").text in ("access_logs.s3.bucket", "connection_logs.s3.bucket"):
+                    buckets.add(symbolic.resolve(attribute.get("Value").written))
+        elif resource["Type"] == "AWS::ElasticLoadBalancing::LoadBalancer":
+            buckets.add(symbolic.resolve(view.get("AccessLoggingPolicy").get("S3BucketName").written))
+    return {b for b in buckets if isinstance(b, str)}
 
 
 def _customer_keys_required(context) -> bool:
@@ -347,10 +460,7 @@ class UnencryptedInTransit(Rule):
         for logical_id, resource in context.resources():
             if resource["Type"] != "AWS::S3::Bucket":
                 continue
-            names = {resource_token(logical_id)}
-            name = context.resolver.resolve((resource.get("Properties") or {}).get("BucketName"))
-            if isinstance(name, str):
-                names.add(name)
+            names = _bucket_names(context, logical_id)
             mine = [doc for name in names for doc in policies.get(name, [])]
             if any(
                 self._denies_insecure(context, s, names, logical_id) for doc in mine for s in statements(context, doc)

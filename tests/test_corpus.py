@@ -73,7 +73,7 @@ def test_the_cli_on_the_whole_corpus_reports_errors_and_carries_on(results):
 def test_for_each_loops_are_expanded_and_checked(suffix):
     result = check_file(CORPUS / f"aws-cloudformation-templates__CloudFormation__fn-foreach-ddb.{suffix}")
     assert result.status == "checked" and result.notes == []
-    tables = {f.resource for f in result.findings if f.rule_id == "TAP201"}
+    tables = {f.resource for f in result.findings if f.rule_id == "TAP101"}
     assert tables == {"DynamoDBPoints", "DynamoDBScore", "DynamoDBName", "DynamoDBLeaderboard"}
 
 

@@ -61,9 +61,13 @@ def browser() -> str:
 
 @pytest.fixture(scope="module")
 def result() -> Result:
-    """The seed (or the fixtures without ../shared), a suppressed finding, and a finding
-    whose path, file name and message have long runs without a place to break."""
-    paths = [str(FIXTURES / "fix" / "mixed.yml"), str(FIXTURES / "suppressions" / "used_with_reason.yml")]
+    """The seed (or the fixtures without ../shared), a suppressed finding, info findings,
+    and a finding whose path, file name and message have long runs without a place to break."""
+    paths = [
+        str(FIXTURES / "fix" / "mixed.yml"),
+        str(FIXTURES / "suppressions" / "used_with_reason.yml"),
+        str(FIXTURES / "encryption" / "tap201_stores.yml"),
+    ]
     checked = run(([str(SEED)] if SEED.is_file() else []) + paths, Config())
     long = Finding(
         "TAP302",

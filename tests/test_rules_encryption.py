@@ -16,15 +16,34 @@ def by_resource(found):
 
 def test_tap201_data_stores_without_encryption():
     found = by_resource(findings(ENCRYPTION / "tap201.yml", "TAP201"))
-    assert set(found) == {"ConditionalTable", "PlainQueue", "Topic", "Bucket", "Logs", "Database", "Function"}
-    assert found["ConditionalTable"].scenarios == ["only when Environment=development"]
-    assert (
-        found["ConditionalTable"].message
-        == "AWS::DynamoDB::Table is not encrypted at rest (set SSESpecification.SSEEnabled)"
-    )
+    # the table, bucket, log group and function environment are always encrypted (TAP202's question)
+    assert set(found) == {"PlainQueue", "Topic", "Database"}
     assert found["PlainQueue"].path == "Properties.SqsManagedSseEnabled" and found["PlainQueue"].line == 21
-    assert found["Logs"].severity == "warning" and found["Function"].severity == "info"
-    assert found["Database"].severity == "error" and found["Bucket"].scenarios == []
+    assert found["Database"].severity == "error" and found["Database"].scenarios == []
+
+
+def test_tap201_stores_that_can_be_left_unencrypted():
+    found = findings(ENCRYPTION / "tap201_stores.yml", "TAP201")
+    errors = {f.resource: f for f in found if f.severity == "error"}
+    info = {f.resource: f for f in found if f.severity == "info"}
+    assert set(errors) == {
+        "Volume", "Instance", "LaunchTemplate", "LaunchConfiguration", "Warehouse", "Documents", "Graph",
+        "Accelerator", "Delivery", "EmptyKeyTopic", "Database",
+    }  # fmt: skip
+    assert set(info) == {"UnknownVolume", "RestoredVolume", "Replica"}
+    assert len(found) == len(errors) + len(info)  # one finding per store: the encrypted device is not one
+    device = errors["Instance"]
+    assert device.path == "Properties.BlockDeviceMappings[0].Ebs.Encrypted" and device.line == 22
+    assert device.message == "AWS::EC2::Instance BlockDeviceMappings[0].Ebs is not encrypted at rest (set Encrypted)"
+    assert errors["EmptyKeyTopic"].message == "AWS::SNS::Topic is not encrypted at rest (set KmsMasterKeyId)"
+    assert info["UnknownVolume"].message.startswith("cannot tell whether AWS::EC2::Volume is encrypted at rest: ")
+    assert "EncryptVolumes" in info["UnknownVolume"].message
+    assert "inherits its encryption" in info["Replica"].message and info["Replica"].path.endswith("Identifier")
+    assert info["RestoredVolume"].path == "Properties.SnapshotId"
+
+
+def test_tap201_always_encrypted_and_inheriting_stores_pass():
+    assert findings(ENCRYPTION / "tap201_stores_pass.yml", "TAP201") == []
 
 
 def test_tap201_table_is_overridable_from_config():
@@ -71,8 +90,22 @@ def test_tap204_rotation_for_symmetric_keys_only():
     assert found["DisabledRotationKey"].line == 10  # points at EnableKeyRotation: false
 
 
-def test_tap201_sam_types_and_globals():
-    found = by_resource(findings(ENCRYPTION / "tap201_sam.yml", "TAP201"))
-    assert set(found) == {"PlainTable", "PlainFunction"}
-    assert found["PlainTable"].severity == "error"
-    assert found["PlainFunction"].severity == "info" and "KmsKeyArn" in found["PlainFunction"].message
+def test_tap201_tap202_sam_types_and_globals():
+    assert findings(ENCRYPTION / "tap201_sam.yml", "TAP201") == []  # always encrypted
+    found = by_resource(findings(ENCRYPTION / "tap201_sam.yml", "TAP202", Config(customer_managed_keys="always")))
+    assert set(found) == {"PlainFunction"}  # environment variables from Globals, no key of its own
+    assert "no KMS key set" in found["PlainFunction"].message
+
+
+def test_tap202_not_for_buckets_receiving_elb_access_logs():
+    found = by_resource(findings(ENCRYPTION / "tap202_elb_logs.yml", "TAP202"))
+    assert set(found) == {"DataBucket", "EmptyKeyFunction"}  # an empty KmsKeyArn is no key
+    assert found["EmptyKeyFunction"].message.endswith("(no KMS key set)")
+
+
+def test_tap202_store_that_always_encrypts_with_an_aws_key():
+    found = by_resource(
+        findings(ENCRYPTION / "tap201_stores_pass.yml", "TAP202", Config(customer_managed_keys="always"))
+    )
+    assert {"Bucket", "Table", "Logs", "Function", "Workflow", "Kafka", "Topic"} <= set(found)
+    assert "Accelerator" not in found  # DAX takes no customer-managed key

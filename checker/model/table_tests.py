@@ -52,8 +52,9 @@ def _test(resolver, node, test: dict) -> bool | Unknown:
     found = lookup(resolver, node, test["path"])
     if isinstance(found, Unknown):
         return found
-    if "present" in test:
-        return bool(found) == bool(test["present"])
+    if "present" in test:  # an empty string is not a value (`KmsKeyId: ''` names no key)
+        present = any(as_text(value) != "" for _, value in found)
+        return present == bool(test["present"])
     unknown = next((value for _, value in found if isinstance(value, Unknown)), None)
     if unknown is not None:
         return unknown
