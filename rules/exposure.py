@@ -3,13 +3,62 @@ resource at all, before any policy is evaluated."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from ipaddress import ip_network
+
 from tapcheck.checker.model.intrinsics import Unknown
 
 from .base import Rule
 
-WORLD = {"0.0.0.0/0", "::/0"}
 WEB_PORTS = {80, 443}
-ALL_PORTS = (0, 65535)
+ICMP = {"icmp": "icmp", "1": "icmp", "icmpv6": "icmpv6", "58": "icmpv6"}
+PORTED = {"tcp", "6", "udp", "17"}
+"""Protocols whose rules open ports (`FromPort`-`ToPort`); ICMP's are types and codes."""
+
+
+def is_world(cidr: str | None) -> bool:
+    """Whether a CIDR is the whole IPv4 or IPv6 internet, however it is spelled
+    (`0.0.0.0/0`, `::/0`, `0000::/0`, `::0/0`, `0:0:0:0:0:0:0:0/0`)."""
+    try:
+        return cidr is not None and ip_network(cidr.strip(), strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What a security-group rule lets through, as written: a protocol and, for TCP and
+    UDP, a port range (empty when FromPort > ToPort), for ICMP a type."""
+
+    protocol: str
+    ports: tuple[int, int] | None = None
+    icmp_type: int | None = None
+
+    @property
+    def all_protocols(self) -> bool:
+        return self.protocol in ("-1", "all")
+
+    @property
+    def empty(self) -> bool:
+        return self.ports is not None and self.ports[0] > self.ports[1]
+
+    @property
+    def web_only(self) -> bool:
+        return self.ports is not None and self.ports[0] == self.ports[1] and self.ports[0] in WEB_PORTS
+
+    def __str__(self) -> str:
+        if self.all_protocols:
+            return "all ports and protocols"
+        if self.protocol in ICMP:
+            kind = ICMP[self.protocol]
+            return f"{kind} (all types)" if self.icmp_type in (None, -1) else f"{kind} type {self.icmp_type}"
+        if self.ports is None:
+            return f"protocol {self.protocol} (all of it)"
+        low, high = self.ports
+        protocol = self.protocol if self.protocol.isalpha() else f"protocol {self.protocol}"
+        if (low, high) == (0, 65535) or low == -1:
+            return f"all {protocol} ports"
+        return f"{protocol} port {low}" if low == high else f"{protocol} ports {low}-{high}"
 
 
 def _rules(context):
@@ -29,27 +78,27 @@ def _rules(context):
             yield logical_id, properties, "ingress" if resource_type.endswith("Ingress") else "egress", None
 
 
-def _port_range(rule) -> tuple[int, int] | Unknown:
-    """The ports a rule opens, or why they are not known."""
+def _opening(rule) -> Opening | Unknown:
+    """What a rule opens, or why it cannot be known."""
     protocol = rule.get("IpProtocol")
-    if protocol.text in ("-1", "all"):
-        return ALL_PORTS
+    if protocol.text is None:
+        return protocol.scalar_problem or Unknown(f"{rule.path} has no IpProtocol")
+    name = protocol.text.strip().lower()
+    if name in ("-1", "all") or (name not in PORTED and name not in ICMP):
+        return Opening(name)
     low, high = rule.get("FromPort"), rule.get("ToPort")
+    if name in ICMP:
+        if low.missing:
+            return Opening(name)
+        try:
+            return Opening(name, icmp_type=int(low.text))
+        except (TypeError, ValueError):
+            return low.unknown or Unknown(f"the ICMP type of {rule.path} is not a number")
     try:
         low_port, high_port = int(low.text), int(high.text)
     except (TypeError, ValueError):
-        unknown = protocol.unknown or low.unknown or high.unknown
-        return unknown or Unknown(f"the ports of {rule.path} are not numbers")
-    if low_port == -1 or high_port == -1:  # ICMP "all types", or all ports for protocol -1
-        if protocol.text not in ("icmp", "1", "icmpv6", "58"):
-            return ALL_PORTS
-        return Unknown("ICMP types are not ports")
-    return low_port, high_port
-
-
-def _shown(ports: tuple[int, int]) -> str:
-    low, high = ports
-    return "all ports" if ports == ALL_PORTS else f"port {low}" if low == high else f"ports {low}-{high}"
+        return low.unknown or high.unknown or Unknown(f"the ports of {rule.path} are not numbers")
+    return Opening(name, (low_port, high_port))
 
 
 class BroadNetworkAccess(Rule):
@@ -59,11 +108,16 @@ class BroadNetworkAccess(Rule):
     severity = "error"
     title = "A security group is open to the internet"
     what = """
-        Security-group ingress (inline or `AWS::EC2::SecurityGroupIngress`) from
-        `0.0.0.0/0` or `::/0` on any port other than 80 and 443 (error), and egress to
-        the world on all ports and protocols (warning). Only rules written in the
-        template are checked: a group without `SecurityGroupEgress` gets AWS's
-        default allow-all egress, which this rule does not report.
+        Security-group ingress (inline or `AWS::EC2::SecurityGroupIngress`) from the
+        whole internet on anything but port 80 or 443 alone (error), and egress to the
+        world on all ports and protocols (`IpProtocol: -1`, warning). Networks are
+        compared, not text: every spelling of `0.0.0.0/0` and `::/0` (`::0/0`,
+        `0000::/0`, `0:0:0:0:0:0:0:0/0`) is the world. A port range that holds no
+        port (`FromPort: 23, ToPort: 21`) opens nothing; messages name the protocol as
+        written (ICMP types are not ports, TCP 0-65535 is not every protocol, so egress
+        on it is no finding). Only rules written in the template are checked: a group
+        without `SecurityGroupEgress` gets AWS's default allow-all egress, which this
+        rule does not report.
     """
     why = """
         SSH, RDP and database ports open to the internet are scanned within minutes
@@ -93,30 +147,21 @@ class BroadNetworkAccess(Rule):
                 yield context.undecided(self, logical_id, rule, what, problem)
                 continue
             sources = (rule.get("CidrIp"), rule.get("CidrIpv6"))
-            world = next((source.text for source in sources if source.text in WORLD), None)
-            ports = _port_range(rule)
+            world = next((source.text for source in sources if is_world(source.text)), None)
+            opening = _opening(rule)
             if world is None:
                 unknown = next((source for source in sources if source.scalar_problem), None)
-                if unknown is not None and self._would_matter(direction, ports):
-                    shown = _shown(ports) if not isinstance(ports, Unknown) else "its ports"
+                if unknown is not None and self._would_matter(direction, opening):
+                    shown = opening if isinstance(opening, Opening) else "its ports"
                     what = f"whether {direction} on {shown} is open to the internet"
                     yield context.undecided(self, logical_id, unknown, what, unknown.scalar_problem)
                 continue
-            if direction == "ingress":
-                if isinstance(ports, Unknown):
-                    yield context.finding(
-                        self,
-                        logical_id,
-                        rule.path,
-                        rule.node,
-                        f"ingress from {world} on ports that cannot be resolved",
-                        severity="info",
-                    )
-                elif not (ports[0] == ports[1] and ports[0] in WEB_PORTS):
-                    yield context.finding(
-                        self, logical_id, rule.path, rule.node, f"ingress from {world} on {_shown(ports)}"
-                    )
-            elif ports == ALL_PORTS:
+            if isinstance(opening, Unknown):
+                if direction == "ingress":
+                    yield context.undecided(self, logical_id, rule, f"which ports ingress from {world} opens", opening)
+            elif direction == "ingress" and self._would_matter(direction, opening):
+                yield context.finding(self, logical_id, rule.path, rule.node, f"ingress from {world} on {opening}")
+            elif direction == "egress" and opening.all_protocols:
                 yield context.finding(
                     self,
                     logical_id,
@@ -127,13 +172,13 @@ class BroadNetworkAccess(Rule):
                 )
 
     @staticmethod
-    def _would_matter(direction: str, ports) -> bool:
-        """Whether a world-wide source would be reported with these ports."""
-        if isinstance(ports, Unknown):
+    def _would_matter(direction: str, opening: Opening | Unknown) -> bool:
+        """Whether a world-wide source would be reported with this opening."""
+        if isinstance(opening, Unknown):
             return direction == "ingress"
         if direction == "ingress":
-            return not (ports[0] == ports[1] and ports[0] in WEB_PORTS)
-        return ports == ALL_PORTS
+            return not (opening.empty or opening.web_only)
+        return opening.all_protocols
 
 
 class UnauthenticatedApi(Rule):

@@ -104,13 +104,32 @@ def test_tap306_unknown_actions_with_suggestions():
 
 def test_tap309_world_open_ports_and_egress():
     assert sorted((f.resource, f.severity, f.message) for f in findings(EXPOSURE / "tap309.yml", "TAP309")) == [
-        ("Group", "error", "ingress from 0.0.0.0/0 on all ports"),
-        ("Group", "error", "ingress from 0.0.0.0/0 on port 22"),
-        ("Group", "error", "ingress from 0.0.0.0/0 on ports 80-443"),
-        ("Group", "error", "ingress from ::/0 on port 3389"),
+        ("Group", "error", "ingress from 0.0.0.0/0 on all ports and protocols"),
+        ("Group", "error", "ingress from 0.0.0.0/0 on tcp port 22"),
+        ("Group", "error", "ingress from 0.0.0.0/0 on tcp ports 80-443"),
+        ("Group", "error", "ingress from ::/0 on tcp port 3389"),
         ("Group", "warning", "egress to 0.0.0.0/0 on all ports and protocols"),
-        ("Standalone", "error", "ingress from 0.0.0.0/0 on all ports"),
+        ("Standalone", "error", "ingress from 0.0.0.0/0 on all tcp ports"),
     ]
+
+
+def test_tap309_compares_networks_and_names_protocols_as_written():
+    found = findings(EXPOSURE / "tap309_networks.yml", "TAP309")
+    assert [(f.line, f.severity, f.message) for f in found] == [
+        (9, "error", "ingress from 0000:0000:0000:0000:0000:0000:0000:0000/0 on tcp port 22"),
+        (10, "error", "ingress from 0000::/0 on tcp port 22"),
+        (11, "error", "ingress from ::0/0 on tcp port 22"),
+        (12, "error", "ingress from 0:0:0:0:0:0:0:0/0 on tcp port 22"),
+        (13, "error", "ingress from 0.0.0.0/0 on all tcp ports"),  # TCP 0-65535 is not every protocol
+        (14, "error", "ingress from 0.0.0.0/0 on udp ports 53-54"),
+        (15, "error", "ingress from 0.0.0.0/0 on icmp (all types)"),  # ICMP -1 is not "all ports"
+        (16, "error", "ingress from 0.0.0.0/0 on protocol 50 (all of it)"),
+        (18, "warning", "egress to ::0/0 on all ports and protocols"),
+    ]
+
+
+def test_tap309_networks_short_of_the_world_and_empty_ranges_pass():
+    assert findings(EXPOSURE / "tap309_networks_pass.yml", "TAP309") == []
 
 
 def test_tap310_unauthenticated_methods_and_function_urls():

@@ -54,16 +54,16 @@ def test_branches_under_a_condition_no_parameter_decides_are_both_checked():
         ("TAP203", "error", "Listener", "HTTP listener does not redirect to HTTPS", ("only when condition Imported is false",)),
         ("TAP301", "error", "BothAdmin", "allows Action '*': every action of every service", ("only when condition Imported is false",)),
         ("TAP301", "error", "BothAdmin", "allows Action '*': every action of every service", ("only when condition Imported is true",)),
-        ("TAP309", "error", "BothOpen", "ingress from 0.0.0.0/0 on port 22", ("only when condition Imported is false",)),
-        ("TAP309", "error", "BothOpen", "ingress from 0.0.0.0/0 on port 22", ("only when condition Imported is true",)),
+        ("TAP309", "error", "BothOpen", "ingress from 0.0.0.0/0 on tcp port 22", ("only when condition Imported is false",)),
+        ("TAP309", "error", "BothOpen", "ingress from 0.0.0.0/0 on tcp port 22", ("only when condition Imported is true",)),
     ]  # fmt: skip
 
 
 def test_values_that_cannot_be_known_are_info_that_names_them():
     assert found("unknown_values.yml", "TAP203", "TAP309", "TAP310") == [
         ("TAP203", "info", "Distribution", "cannot tell whether it requires TLS: parameter Paths has no default", ()),
-        ("TAP309", "info", "Ssh", "cannot tell whether ingress on port 22 is open to the internet: parameter AdminCidr has no default", ()),
-        ("TAP309", "info", "Ssh", "cannot tell whether ingress on port 3389 is open to the internet: Properties.SecurityGroupIngress[1].CidrIp is not a single value", ()),
+        ("TAP309", "info", "Ssh", "cannot tell whether ingress on tcp port 22 is open to the internet: parameter AdminCidr has no default", ()),
+        ("TAP309", "info", "Ssh", "cannot tell whether ingress on tcp port 3389 is open to the internet: Properties.SecurityGroupIngress[1].CidrIp is not a single value", ()),
         ("TAP310", "info", "Method", "cannot tell whether the method needs authentication: parameter AuthType has no default", ()),
     ]  # fmt: skip
 
