@@ -16,6 +16,7 @@ import argparse
 import gc
 import json
 import os
+import re
 import sys
 from collections import Counter
 from dataclasses import replace
@@ -126,6 +127,29 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", type=Path, metavar="PATH", help="configuration file (default: .tapcheck.yml found upward)"
     )
+    parser.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="IDS",
+        help="only these rules: ids or prefixes, comma-separated (TAP3, TAP101, E, W3011); repeatable",
+    )
+    parser.add_argument(
+        "--ignore",
+        "--ignore-checks",
+        action="append",
+        default=[],
+        metavar="IDS",
+        help="leave out these rules: ids or prefixes, comma-separated; they win over --select; repeatable",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="do not check paths matching GLOB (relative to here; a name without '/' matches at any depth); "
+        "added to exclude: in the config file; repeatable",
+    )
     parser.add_argument("--baseline", type=Path, metavar="FILE", help="fail only on findings not in this baseline")
     parser.add_argument("--write-baseline", type=Path, metavar="FILE", help="record today's findings as the baseline")
     parser.add_argument(
@@ -187,7 +211,12 @@ def check_command(argv: list[str]) -> int:
     from .runner import run
 
     outputs = parse_outputs(args.formats or ["console"], args.output)
-    config = command_config(args)
+    config = replace(
+        command_config(args),
+        select=parse_rule_prefixes("--select", args.select),
+        ignore=parse_rule_prefixes("--ignore", args.ignore),
+    )
+    config = replace(config, exclude=config.exclude + tuple((str(Path.cwd()), glob) for glob in args.exclude))
 
     if args.jobs < 1:
         raise UsageError("--jobs needs a number of at least 1")
@@ -199,6 +228,8 @@ def check_command(argv: list[str]) -> int:
         return 0  # pre-commit passed only files that are not templates
     if not result.files:
         raise UsageError(f"no CloudFormation templates found in {', '.join(args.paths)}")
+    for warning in param_warnings(parse_params(args.param), result):
+        print(f"tapcheck: warning: {warning}", file=sys.stderr)
     result = replace(filter_severity(result, args.severity), fixable=FIXABLE)
     if args.write_baseline:
         count = write_baseline(result, args.write_baseline)
@@ -257,6 +288,45 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
             raise UsageError(f"--param needs KEY=VALUE, got {pair!r}")
         params[key] = value
     return params
+
+
+def param_warnings(params: dict[str, str], result: Result) -> list[str]:
+    """What is wrong with `--param`s: a name no checked template has (it pins nothing), a
+    value outside a template's AllowedValues (a scenario it can never be deployed in)."""
+    checked = [f for f in result.files if f.status == "checked"]
+    warnings = []
+    for name, value in params.items():
+        having = [f for f in checked if name in f.parameters]
+        if checked and not having:
+            known = sorted({p for f in checked for p in f.parameters})
+            listed = f"they have {', '.join(known)}" if known else "they have no Parameters"
+            warnings.append(f"--param {name}: no checked template has a parameter {name} ({listed})")
+        for file_result in having:
+            allowed = file_result.parameters[name]
+            if allowed is not None and value not in allowed:
+                warnings.append(
+                    f"--param {name}={value}: not among the AllowedValues of {name} in {file_result.path} "
+                    f"({', '.join(allowed)}); checked with it anyway"
+                )
+    return warnings
+
+
+def parse_rule_prefixes(option: str, values: list[str]) -> tuple[str, ...]:
+    """Rule ids or prefixes of them (`TAP3`, `E30`, `CKV_AWS`), each of which must select
+    some rule: a tapcheck rule, or ids of the shape cfn-lint's or checkov's have."""
+    from tapcheck.rules import ALL_RULES
+
+    prefixes = tuple(dict.fromkeys(p.strip() for value in values for p in value.split(",") if p.strip()))
+    for prefix in prefixes:
+        own = any(rule.id.startswith(prefix) for rule in ALL_RULES)
+        cfn_lint = re.fullmatch(r"[EWI]\d{0,4}", prefix)
+        checkov = "CKV".startswith(prefix) or re.fullmatch(r"CKV2?(_[A-Z0-9]*(_\d*)?)?", prefix)
+        if not (own or cfn_lint or checkov):
+            raise UsageError(
+                f"{option} {prefix!r} selects no rule ('tapcheck rules' lists tapcheck's; "
+                "cfn-lint's look like E3012, checkov's like CKV_AWS_18)"
+            )
+    return prefixes
 
 
 def parse_engines(text: str) -> tuple[str, ...]:

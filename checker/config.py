@@ -90,6 +90,12 @@ class Config:
     engines: tuple[str, ...] = ("tapcheck", "cfn-lint")
     regions: tuple[str, ...] = ("us-east-1",)
     """Regions cfn-lint checks the template against."""
+    select: tuple[str, ...] = ()
+    """Rule ids or prefixes (`TAP3`, `W`) a run is limited to (`--select`); empty for all."""
+    ignore: tuple[str, ...] = ()
+    """Rule ids or prefixes left out (`--ignore`); they win over `select`."""
+    exclude: tuple[tuple[str, str], ...] = ()
+    """Paths not checked: (directory the pattern is relative to, glob pattern)."""
     source: str | None = None
     """The file this configuration came from; None for the defaults."""
 
@@ -103,9 +109,16 @@ class Config:
         names.add(self.log_retention["parameter"])
         return names
 
+    def enabled(self, rule_id: str) -> bool:
+        """Whether a run reports `rule_id`: not switched off in the config file, selected
+        (by its id or a prefix of it) when a selection was made, and not ignored."""
+        if rule_id in self.disabled_rules or any(rule_id.startswith(p) for p in self.ignore):
+            return False
+        return not self.select or any(rule_id.startswith(p) for p in self.select)
+
     def fingerprint(self) -> str:
-        """A stable text of everything that changes results (for caches)."""
-        return repr(sorted((k, repr(v)) for k, v in vars(self).items() if k != "source"))
+        """A stable text of everything that changes a file's results (for caches)."""
+        return repr(sorted((k, repr(v)) for k, v in vars(self).items() if k not in ("source", "exclude")))
 
 
 def find_config(start: Path) -> Path | None:
@@ -150,7 +163,11 @@ def config_from_data(data: Any, source: str, known_rule) -> Config:
         raise ConfigError(f"{source}: {where}: {error.message}")
     rules = data.get("rules", {})
     suppress = data.get("suppress", [])
-    for rule_id in [*rules, *(entry["rule"] for entry in suppress)]:
+    for index, entry in enumerate(suppress):
+        if ("id" in entry) == ("rule" in entry):  # `id` as in templates; `rule` too
+            raise ConfigError(f"{source}: suppress.{index}: give the rule as 'id' (or 'rule'), once")
+    suppress = [{**entry, "id": entry.get("id", entry.get("rule"))} for entry in suppress]
+    for rule_id in [*rules, *(entry["id"] for entry in suppress)]:
         if not known_rule(rule_id):
             raise ConfigError(f"{source}: unknown rule id {rule_id!r}")
     tags = data.get("tags", {})
@@ -171,7 +188,7 @@ def config_from_data(data: Any, source: str, known_rule) -> Config:
         max_scenarios=scenarios.get("max", defaults.max_scenarios),
         disabled_rules=frozenset(k for k, v in rules.items() if v.get("enabled") is False),
         severities={k: v["severity"] for k, v in rules.items() if "severity" in v},
-        suppressions=[ConfigSuppression(e["rule"], e["reason"], e.get("path"), e.get("resource")) for e in suppress],
+        suppressions=[ConfigSuppression(e["id"], e["reason"], e.get("path"), e.get("resource")) for e in suppress],
         customer_managed_keys=encryption.get("customer-managed-keys", defaults.customer_managed_keys),
         encryption_types=encryption.get("types", {}),
         alarm_matrix=monitoring.get("alarms", {}),
@@ -179,6 +196,7 @@ def config_from_data(data: Any, source: str, known_rule) -> Config:
         fail_on=data.get("fail-on", defaults.fail_on),
         engines=tuple(data.get("engines", defaults.engines)),
         regions=tuple(data.get("regions", defaults.regions)),
+        exclude=tuple((str(Path(source).resolve().parent), pattern) for pattern in data.get("exclude", [])),
         source=source,
     )
 

@@ -131,6 +131,9 @@ class FileResult:
     """Other files the result depends on (a function's source): path -> SHA-256."""
     rules: list[RuleMetadata] = field(default_factory=list)
     """The other engines' rules that have findings here (tapcheck's own are in Result.rules)."""
+    parameters: dict[str, list[str] | None] = field(default_factory=dict)
+    """The template's parameters: name -> its AllowedValues as text (None: any value), so
+    that the command line can tell a `--param` that names none or a value not allowed."""
 
     def to_dict(self) -> dict:
         """Everything, for the result cache (`from_dict` reads it back)."""

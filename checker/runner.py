@@ -33,7 +33,7 @@ def run(
     """Check every file the command-line arguments name or lead to, in `jobs`
     processes, in a stable order. With `skip_non_templates`, named files that are
     not templates are left out, as files found in directories are."""
-    candidates = find_candidates(arguments, skip_non_templates)
+    candidates = find_candidates(arguments, skip_non_templates, config.exclude)
     # one file and more than one core: its engines run side by side (see forked.py)
     fork = jobs > 1 and len(candidates) == 1
     check = partial(check_cached if use_cache else check_candidate, config=config, fork=fork)
@@ -119,10 +119,11 @@ def check_template(template: Template, config: Config, fork: bool = False) -> Fi
         engine += cfn_lint_engine.drop_covered(cfn_lint, own)
     if "checkov" in config.engines:
         engine += checkov_engine.drop_covered(checkov_engine.checkov_findings(written), own)
+    engine = [f for f in engine if config.enabled(f.rule_id)]  # --select/--ignore prefixes
     suppressions = read_suppressions(template)
     kept, suppressed = apply_suppressions(own + engine, suppressions, config.suppressions)
     file_context = FileContext(template, config, suppressions, engine_of)
-    rules = [rule for rule in ALL_RULES if rule.id not in config.disabled_rules and not rule.per_scenario]
+    rules = [rule for rule in ALL_RULES if config.enabled(rule.id) and not rule.per_scenario]
     file_findings = [f for rule in rules for f in rule.check(file_context)] if "tapcheck" in config.engines else []
     more_kept, more_suppressed = apply_suppressions(file_findings, [], config.suppressions)
     kept += more_kept
@@ -147,7 +148,13 @@ def check_template(template: Template, config: Config, fork: bool = False) -> Fi
         notes=notes,
         inputs=dict(template.inputs),
         rules=engine_rules,
+        parameters={str(name): _allowed_values(spec) for name, spec in template.parameters.items()},
     )
+
+
+def _allowed_values(spec) -> list[str] | None:
+    allowed = spec.get("AllowedValues") if isinstance(spec, dict) else None
+    return [str(value) for value in allowed] if isinstance(allowed, list) else None
 
 
 def _own_rules(template: Template, config: Config, space: ScenarioSpace) -> tuple[list[Finding], dict[str, str]]:
@@ -159,7 +166,7 @@ def _own_rules(template: Template, config: Config, space: ScenarioSpace) -> tupl
 def _own_findings(template: Template, config: Config, space: ScenarioSpace) -> list[Finding]:
     """tapcheck's rules in every scenario, merged: a finding that holds in every
     scenario carries no label, the others the shortest description of where they hold."""
-    rules = [rule for rule in ALL_RULES if rule.id not in config.disabled_rules and rule.per_scenario]
+    rules = [rule for rule in ALL_RULES if config.enabled(rule.id) and rule.per_scenario]
     merged: dict[tuple, Finding] = {}
     holds_in: dict[tuple, set[int]] = {}
     conditions: list[dict] = []

@@ -2,8 +2,8 @@
 
 In a template, `Metadata: {tapcheck: {suppress: [{id: TAP302, reason: "..."}]}}` on a
 resource covers that resource's findings; at template level it covers the whole file.
-An entry without a reason suppresses nothing (TAP001 reports it); one that matches no
-finding is reported by TAP002.
+`rule:` works as well as `id:`, here and in `.tapcheck.yml`. An entry without a reason
+suppresses nothing (TAP001 reports it); one that matches no finding is reported by TAP002.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ class Suppression:
     node: object
     problem: str | None = None
     """Why the entry is not a valid suppression, if it is not."""
+    hint: str = ""
+    """What to change to make it one (TAP001's fix)."""
     used: bool = False
 
     def covers(self, finding: Finding) -> bool:
@@ -55,6 +57,7 @@ def _entries(metadata: dict, resource: str | None, owner) -> list[Suppression]:
                 resource,
                 _marked(settings, owner),
                 "Metadata.tapcheck must be a mapping (with a 'suppress' list)",
+                "write it as a mapping: tapcheck: {suppress: [{id: TAP302, reason: ...}]}",
             )
         ]
     entries = settings["suppress"]
@@ -66,33 +69,43 @@ def _entries(metadata: dict, resource: str | None, owner) -> list[Suppression]:
                 resource,
                 _marked(entries, settings),
                 "Metadata.tapcheck.suppress must be a list of {id, reason}",
+                "make suppress a list: one {id: RULE, reason: why} mapping per rule",
             )
         ]
     found = []
     for entry in entries:
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            found.append(
-                Suppression(
-                    None,
-                    None,
-                    resource,
-                    _marked(entry, entries),
-                    "suppression entry needs an 'id' (the rule id) and a 'reason'",
-                )
-            )
+        rule_id, problem, hint = _rule_id(entry)
+        if problem is not None:
+            found.append(Suppression(None, None, resource, _marked(entry, entries), problem, hint))
             continue
         reason = entry.get("reason")
         valid_reason = isinstance(reason, str) and reason.strip()
         found.append(
             Suppression(
-                str(entry["id"]),
+                rule_id,
                 str(reason).strip() if valid_reason else None,
                 resource,
                 entry,
-                None if valid_reason else f"suppression of {entry['id']} has no reason",
+                None if valid_reason else f"suppression of {rule_id} has no reason",
+                "" if valid_reason else "give the suppression a reason: why the finding is acceptable here",
             )
         )
     return found
+
+
+def _rule_id(entry) -> tuple[str | None, str | None, str]:
+    """The rule an entry names (`id`, or `rule`), else the problem and how to fix it."""
+    if isinstance(entry, dict) and "id" in entry and "rule" in entry:
+        return None, "suppression entry names its rule twice ('id' and 'rule')", "keep one of id and rule"
+    rule_id = entry.get("id", entry.get("rule")) if isinstance(entry, dict) else None
+    if isinstance(rule_id, str):
+        return rule_id, None, ""
+    given = "a mapping without a rule id" if isinstance(entry, dict) else repr(entry)
+    return (
+        None,
+        f"suppression entry needs an 'id' (the rule id) and a 'reason', got {given}",
+        "write the entry as {id: RULE, reason: why}, e.g. {id: TAP302, reason: cannot be scoped}",
+    )
 
 
 def _marked(node, owner):

@@ -19,7 +19,7 @@ class SuppressionWithoutReason(Rule):
     title = "A suppression does not say why"
     what = """
         Every entry of `Metadata.tapcheck.suppress` (on a resource or at template
-        level) is a mapping with the rule `id` and a non-empty `reason`. An entry
+        level) is a mapping with the rule `id` (or `rule`) and a non-empty `reason`. An entry
         without a reason is not applied: the finding it meant to hide stays reported.
     """
     why = """
@@ -50,13 +50,11 @@ class SuppressionWithoutReason(Rule):
     def check(self, context):
         for suppression in context.suppressions:
             if suppression.problem is not None:
-                yield context.finding(
-                    self,
-                    suppression.resource,
-                    SUPPRESS_PATH,
-                    suppression.node,
-                    suppression.problem,
+                finding = context.finding(
+                    self, suppression.resource, SUPPRESS_PATH, suppression.node, suppression.problem
                 )
+                finding.fix = suppression.hint  # what is wrong varies: a missing reason, id, or shape
+                yield finding
 
 
 class UnusedSuppression(Rule):
@@ -96,6 +94,8 @@ class UnusedSuppression(Rule):
             if suppression.problem is not None or suppression.used:
                 continue
             rule_id = suppression.rule_id
+            if not context.config.enabled(rule_id):
+                continue  # switched off, left out by --ignore or not --select-ed: it could not be used
             engine = context.engine_of(rule_id)
             if engine is None:
                 message = f"suppression of {rule_id} suppresses nothing: no rule has that id"
