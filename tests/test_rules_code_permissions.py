@@ -239,3 +239,24 @@ def test_inline_code_with_a_nul_byte_is_info_not_a_crash(tmp_path):
     )
     (found,) = findings(template, "TAP308")
     assert found.severity == "info" and "does not parse" in found.message
+
+
+def test_inline_code_runs_only_as_the_module_index():
+    found = summary(f for f in findings(CODE / "inline_module.yml") if f.rule_id in ("TAP307", "TAP308"))
+    assert found == [
+        (
+            "TAP307",
+            "warning",
+            "IndexRole",
+            38,
+            "dynamodb:GetItem is granted to IndexRole, but no code of Index needs it",
+        ),
+        (
+            "TAP308",
+            "info",
+            "Agent",
+            22,
+            "source not analysed: the inline code is the module index, but Handler module agent.handler runs: "
+            "the code that runs is not here",
+        ),
+    ]

@@ -1,10 +1,10 @@
 """Where a Lambda function's Python source is, and what AWS SDK calls it makes.
 
-The source is the function's inline code (`Code.ZipFile`, SAM `InlineCode`), a local
-SAM `CodeUri` directory, or a file or directory named in the resource's
-`Metadata: {tapcheck: {source: PATH}}` (relative to the template). Files read this way
-are recorded on the template with their SHA-256, so a cached result is not reused once
-one of them changes.
+The source is the function's inline code (`Code.ZipFile`, SAM `InlineCode`: the module
+`index`, so only when the Handler names it), a local SAM `CodeUri` directory, or a file
+or directory named in the resource's `Metadata: {tapcheck: {source: PATH}}` (relative to
+the template). Files read this way are recorded on the template with their SHA-256, so
+a cached result is not reused once one of them changes.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from .sdk_calls import SdkCall, SourceModule, sdk_calls
 MAX_FILES = 500
 SKIPPED_DIRECTORIES = {"__pycache__", "node_modules", "venv", "site-packages"}
 MAX_FILE_BYTES = 2 * 1024 * 1024
+INLINE_MODULE = "index"
+"""The module Lambda makes of inline code (`index.py`)."""
 
 
 @dataclass
@@ -81,12 +83,20 @@ def _sources(template, resource, chosen: dict, entry):
     is_lambda = resource["Type"] == "AWS::Lambda::Function"
     inline = chosen["ZipFile"] if is_lambda else chosen["InlineCode"]
     if isinstance(inline, str) and intrinsic(inline) is None:
+        if entry != INLINE_MODULE:
+            # Lambda writes inline code to index.py: a handler in another module runs
+            # code from elsewhere (a layer, or code deployed later), not this text
+            if entry is None:
+                return f"the inline code is the module {INLINE_MODULE}, and which module Handler names is not known"
+            return (
+                f"the inline code is the module {INLINE_MODULE}, but Handler module {entry} runs: "
+                "the code that runs is not here"
+            )
         mark = getattr(inline, "start_mark", None)
         block = mark is not None and template.lines[mark.line][mark.column : mark.column + 1] in ("|", ">")
         offset = (mark.line + 1 if block else mark.line) if mark else 0
-        name = entry or "index"
-        module = SourceModule(name, str(inline), template.path, offset)
-        return {name: module}, name, f"the inline code of {template.path}"
+        module = SourceModule(entry, str(inline), template.path, offset)
+        return {entry: module}, entry, f"the inline code of {template.path}"
     code_uri = chosen["CodeUri"] if resource["Type"] == "AWS::Serverless::Function" else None
     if isinstance(code_uri, str) and "://" not in code_uri and (base / code_uri).is_dir():
         return _from_path(template, base, code_uri, entry)
