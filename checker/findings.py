@@ -15,6 +15,8 @@ ENGINE_RULE_IDS = {
     "checkov": re.compile(r"^CKV2?_[A-Z0-9]+_\d+$"),
 }
 """The shape of other engines' rule ids, which suppressions and config may name."""
+ALSO_SAID_BY = re.compile(r" \((?:cfn-lint|checkov) [A-Z0-9_, ]+ says the same\)$")
+"""The note an engine's left-out finding adds to tapcheck's (it runs with some engines only)."""
 
 
 def severity_rank(severity: str) -> int:
@@ -54,7 +56,7 @@ class Finding:
     def fingerprint(self) -> str:
         """Identifies the finding across runs: the same problem at the same place keeps
         its fingerprint when unrelated lines above it are added or removed."""
-        message = re.sub(r"\bline \d+", "line", self.message)
+        message = re.sub(r"\bline \d+", "line", ALSO_SAID_BY.sub("", self.message))
         message = re.sub(r"(\.(?:py|ya?ml|json|template)):\d+\b", r"\1", message)  # "handler.py:12 calls ..."
         text = "\x1f".join((self.engine, self.rule_id, self.file, self.resource or "", self.path, message))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

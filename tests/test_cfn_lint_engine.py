@@ -77,3 +77,20 @@ def test_a_cfn_lint_failure_is_a_finding_not_a_lost_file(tmp_path):
     assert "TAP101" in rules and "E0002" in rules
     (failure,) = [f for f in result.findings if f.rule_id == "E0002"]
     assert failure.severity == "error" and failure.message.startswith("cfn-lint could not check this template")
+
+
+def test_unknown_actions_and_invalid_names_are_reported_once_naming_cfn_lint():
+    both = check(FIXTURES / "engines" / "covered.yml")
+    found = sorted(
+        (f.rule_id, f.resource) for f in both.findings if f.rule_id in ("TAP306", "TAP402", "W3037", "W1032")
+    )
+    # W3037 stays where it says what TAP306 does not: an SQS action in a bucket policy
+    assert found == [("TAP306", "Policy"), ("TAP402", "Bucket"), ("W3037", "BucketPolicy")]
+    messages = {f.rule_id: f.message for f in both.findings}
+    assert messages["TAP306"].endswith("did you mean dynamodb:GetItem? (cfn-lint W3037 says the same)")
+    assert messages["TAP402"].endswith("starting and ending with a letter or digit (cfn-lint W1032 says the same)")
+    alone = check(FIXTURES / "engines" / "covered.yml", Config(engines=("cfn-lint",)))
+    assert {("W3037", "Policy"), ("W1032", "Bucket")} <= {(f.rule_id, f.resource) for f in alone.findings}
+    own = check(FIXTURES / "engines" / "covered.yml", Config(engines=("tapcheck",)))
+    # the note depends on which engines run; the fingerprint (baselines) does not
+    assert {f.fingerprint() for f in own.findings} == {f.fingerprint() for f in both.findings if f.engine == "tapcheck"}

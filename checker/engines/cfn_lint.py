@@ -22,11 +22,18 @@ from ..model.json_decoder import parsed_as_json
 
 ENGINE = "cfn-lint"
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
+NAME_CHECKS = ("W1030", "W1031", "W1032", "W1033", "W1034", "E3031", "E3033")
+"""cfn-lint's checks of a value (resolved from Ref, Sub, Join, Split or FindInMap, or as
+written) against its property's pattern or length: on a physical name, TAP402's concern."""
 COVERED_BY_TAPCHECK = {
-    # cfn-lint rule: (tapcheck rule, start of its message) that says the same thing
-    # about the same resource; the tapcheck finding is kept, it names the exact key.
-    "E3024": ("TAP103", "duplicate tag key"),
+    # cfn-lint rule: the tapcheck rule that says the same thing about the same node; the
+    # tapcheck finding is kept (it names the exact key, action or name) and names the
+    # cfn-lint rule, whose finding is left out
+    "E3024": "TAP103",
+    "W3037": "TAP306",
+    **dict.fromkeys(NAME_CHECKS, "TAP402"),
 }
+INDEX = re.compile(r"\.(\d+)(?=\.|$)")
 
 
 @cache
@@ -100,13 +107,44 @@ def _slug(text: str) -> str:
 
 
 def drop_covered(engine_findings: list[Finding], own: list[Finding]) -> list[Finding]:
-    """Leave out cfn-lint findings that a tapcheck finding already makes."""
-    kept = []
+    """Leave out cfn-lint findings that a tapcheck finding already makes, and name them
+    in that finding's message."""
+    kept, also = [], {}
     for finding in engine_findings:
-        covered = COVERED_BY_TAPCHECK.get(finding.rule_id)
-        if covered and any(
-            f.rule_id == covered[0] and f.resource == finding.resource and f.message.startswith(covered[1]) for f in own
-        ):
-            continue
-        kept.append(finding)
+        rule = COVERED_BY_TAPCHECK.get(finding.rule_id)
+        covering = [f for f in own if f.rule_id == rule and f.resource == finding.resource and _same(finding, f)]
+        for covered in covering:
+            also.setdefault(id(covered), (covered, {}))[1].setdefault(finding.rule_id)
+        if not covering:
+            kept.append(finding)
+    for covered, ids in also.values():
+        covered.message += f" ({ENGINE} {', '.join(ids)} says the same)"
     return kept
+
+
+def _same(engine: Finding, own: Finding) -> bool:
+    """Whether a cfn-lint finding and the tapcheck finding of its covering rule are
+    about the same thing."""
+    if own.rule_id == "TAP103":
+        return own.message.startswith("duplicate tag key")
+    if not _within(INDEX.sub(r"[\1]", engine.path), own.path):
+        return False
+    if own.rule_id == "TAP306":
+        return engine.message.startswith(_unknown_action_quote(own.message))
+    return own.severity != "info"  # TAP402 names a name it could resolve
+
+
+def _within(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
+
+
+def _unknown_action_quote(message: str) -> str:
+    """How W3037 quotes what TAP306 reports: the action when it has no service prefix,
+    the service when no service has it, the action name otherwise (lower case)."""
+    action = message[1 : message.find("'", 1)] if message.startswith("'") else ""
+    service, _, name = action.partition(":")
+    if " is not of the form " in message:
+        return f"{action!r} is not a valid action"
+    if " no AWS service has the prefix " in message:
+        return f"{service.lower()!r} is not one of "
+    return f"{name.lower()!r} is not one of "
