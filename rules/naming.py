@@ -19,6 +19,7 @@ from tapcheck.checker.model.template import key_node
 
 from .base import Rule
 
+MAX_LISTED = 8
 TOKEN = re.compile(r"\{\{(?:Ref|GetAtt):([A-Za-z0-9]+)(?:\.[^}]*)?\}\}")
 
 
@@ -54,7 +55,9 @@ class MissingNameSuffix(Rule):
         configurable as `naming.suffix-parameter`): directly (`${EnvironmentSuffix}`
         in a `Sub`, a `Ref` in a `Join`), or through another resource whose own name
         includes it (`/aws/lambda/${ProcessingLambda}`), transitively. A template with
-        explicit names and no such parameter is reported once.
+        explicit names and no such parameter is reported once, at `Parameters`, listing
+        the names (`Table TableName, Queue QueueName, ...`) of every resource, whichever
+        conditions create it.
     """
     why = """
         Two deployments of the stack (a developer's and CI's, or two environments in
@@ -78,20 +81,10 @@ class MissingNameSuffix(Rule):
 
     def check(self, context):
         suffix = context.config.suffix_parameter
-        named = list(_named(context))
-        if not named:
-            return
         if suffix not in context.template.parameters:
-            data = context.template.data
-            yield context.finding(
-                self,
-                None,
-                "Parameters",
-                key_node(data, "Parameters") if "Parameters" in data else data,
-                f"the template sets {len(named)} explicit physical name(s) but has no {suffix} parameter "
-                "to keep them apart between deployments",
-            )
+            yield from self._no_suffix_parameter(context, suffix)
             return
+        named = list(_named(context))
         token = resource_token(suffix)
         resolver = context.cached(
             ("suffix-resolver", suffix), lambda: context.resolver.variant(SymbolicResolver, parameters={suffix: token})
@@ -121,6 +114,34 @@ class MissingNameSuffix(Rule):
                     f"name {shown!r} does not include {suffix}",
                     fallback=where,
                 )
+
+    def _no_suffix_parameter(self, context, suffix: str):
+        """One finding for the template, the same in every scenario: the names and `Name`
+        tags of every resource, whichever conditions create it."""
+        written = [
+            (logical_id, name)
+            for logical_id, resource in context.template.resources.items()
+            for name, _ in explicit_names(context.template, resource)
+        ]
+        names = [f"{logical_id} {name}" for logical_id, name in written]
+        for logical_id, resource in context.template.resources.items():
+            tags = resource_tags(context, resource)
+            if tags is not None and any(entry.key == "Name" for entry in tags.entries):
+                names.append(f"{logical_id} Name tag")
+        if not names:
+            return
+        data = context.template.data
+        shown = ", ".join(names[:MAX_LISTED]) + (
+            f" (+{len(names) - MAX_LISTED} more)" if len(names) > MAX_LISTED else ""
+        )
+        yield context.finding(
+            self,
+            None,
+            "Parameters",
+            key_node(data, "Parameters") if "Parameters" in data else data,
+            f"the template sets {len(names)} explicit physical name(s) but has no {suffix} parameter "
+            f"to keep them apart between deployments: {shown}",
+        )
 
     def _includes(self, context, resolver, value, token: str, seen: set[str]) -> bool | Unknown:
         if isinstance(value, Unknown):

@@ -29,7 +29,16 @@ def test_tap401_suffix_parameter_name_is_configurable():
 
 def test_tap401_template_without_suffix_parameter_fails_once():
     (finding,) = findings(NAMING / "tap401_no_parameter.yml", "TAP401")
-    assert finding.resource is None and "has no EnvironmentSuffix parameter" in finding.message
+    assert finding.resource is None and finding.message == (
+        "the template sets 1 explicit physical name(s) but has no EnvironmentSuffix parameter "
+        "to keep them apart between deployments: Table TableName"
+    )
+
+
+def test_tap401_without_the_parameter_once_per_template_whatever_the_scenario():
+    (finding,) = findings(NAMING / "tap401_no_parameter_conditions.yml", "TAP401")
+    assert finding.scenarios == [] and finding.line == 3
+    assert finding.message.endswith("deployments: Table TableName, Queue QueueName")
 
 
 def test_tap402_valid_in_development_too_long_in_production():
