@@ -101,6 +101,19 @@ def _opening(rule) -> Opening | Unknown:
     return Opening(name, (low_port, high_port))
 
 
+def _api_protocol(context, api_id) -> str | Unknown:
+    """The `ProtocolType` of the API a route's `ApiId` refers to (`HTTP`, `WEBSOCKET`)."""
+    written = context.resolver.active(api_id.written)
+    target = written.get("Ref") if isinstance(written, dict) and len(written) == 1 else None
+    resource = context.template.resources.get(target) if isinstance(target, str) else None
+    if not isinstance(resource, dict) or resource.get("Type") != "AWS::ApiGatewayV2::Api":
+        return Unknown("its ApiId is not an API of this template, so its protocol is not known")
+    protocol = context.view(target).get("ProtocolType")
+    if protocol.text is None:
+        return protocol.scalar_problem or Unknown(f"{target} has no ProtocolType")
+    return protocol.text.upper()
+
+
 class BroadNetworkAccess(Rule):
     id = "TAP309"
     name = "broad-network-access"
@@ -188,9 +201,16 @@ class UnauthenticatedApi(Rule):
     severity = "warning"
     title = "An API can be called without authentication"
     what = """
-        An API Gateway method (other than `OPTIONS`) with `AuthorizationType: NONE`
-        (the default) and no `ApiKeyRequired: true`; a Lambda function URL
-        (`AWS::Lambda::Url`, or SAM `FunctionUrlConfig`) with `AuthType: NONE`.
+        An API Gateway method (other than `OPTIONS`, in any case) with
+        `AuthorizationType: NONE` (the default) and no `ApiKeyRequired: true`; an API
+        Gateway v2 route that authorization applies to with `AuthorizationType: NONE`
+        (the default): a WebSocket `$connect` route without `ApiKeyRequired: true`, an
+        HTTP API route (`GET /items`, or `$default` of an HTTP API; `OPTIONS` routes
+        are CORS preflights and are not reported), and the `$default` route an HTTP
+        API's quick create (`Target`) makes; a Lambda function URL (`AWS::Lambda::Url`,
+        or SAM `FunctionUrlConfig`) with `AuthType: NONE`. The finding points at
+        `AuthorizationType` when it is written. WebSocket `$disconnect` and message
+        routes take no authorizer and are not reported.
     """
     why = """
         Anyone who finds the URL can call it: cost, data exposure and abuse of the
@@ -208,6 +228,12 @@ class UnauthenticatedApi(Rule):
           Properties:
             HttpMethod: POST
             AuthorizationType: NONE
+        ConnectRoute:
+          Type: AWS::ApiGatewayV2::Route
+          Properties:
+            ApiId: !Ref WebSocketApi
+            RouteKey: $connect
+            AuthorizationType: NONE
     """
     passing = """
         Method:
@@ -215,6 +241,13 @@ class UnauthenticatedApi(Rule):
           Properties:
             HttpMethod: POST
             AuthorizationType: AWS_IAM
+        ConnectRoute:
+          Type: AWS::ApiGatewayV2::Route
+          Properties:
+            ApiId: !Ref WebSocketApi
+            RouteKey: $connect
+            AuthorizationType: CUSTOM
+            AuthorizerId: !Ref ConnectAuthorizer
     """
 
     def check(self, context):
@@ -223,6 +256,10 @@ class UnauthenticatedApi(Rule):
             properties = context.view(logical_id)
             if resource_type == "AWS::ApiGateway::Method":
                 yield from self._method(context, logical_id, properties)
+            elif resource_type == "AWS::ApiGatewayV2::Route":
+                yield from self._route(context, logical_id, properties)
+            elif resource_type == "AWS::ApiGatewayV2::Api":
+                yield from self._quick_create(context, logical_id, properties)
             elif resource_type in ("AWS::Lambda::Url", "AWS::Serverless::Function"):
                 url = properties if resource_type == "AWS::Lambda::Url" else properties.get("FunctionUrlConfig")
                 if url.missing:
@@ -233,9 +270,69 @@ class UnauthenticatedApi(Rule):
                 elif auth.text == "NONE":
                     yield context.finding(self, logical_id, auth.path, auth.node, "function URL with AuthType NONE")
 
+    def _route(self, context, logical_id: str, properties):
+        """A WebSocket `$connect` route or an HTTP API route (`GET /items`, `$default`):
+        the only routes that authorization applies to."""
+        key = properties.get("RouteKey")
+        if key.text is None:
+            if key.scalar_problem is not None:
+                yield context.undecided(self, logical_id, key, "which route this is")
+            return
+        route = key.text.strip()
+        method, _, path = route.partition(" ")
+        if route == "$connect":
+            kind = "WebSocket $connect route"
+        elif path.startswith("/"):
+            if method.upper() == "OPTIONS":
+                return  # CORS preflight: browsers send it without credentials
+            kind = f"HTTP API route {route!r}"
+        elif route == "$default":
+            protocol = _api_protocol(context, properties.get("ApiId"))
+            if isinstance(protocol, Unknown):
+                yield context.undecided(self, logical_id, key, "whether the $default route is an HTTP route", protocol)
+                return
+            if protocol != "HTTP":
+                return  # a WebSocket message route: authorization is set on $connect
+            kind = "HTTP API route '$default'"
+        else:
+            return  # $disconnect and WebSocket message routes take no authorizer
+        authorization = properties.get("AuthorizationType")
+        if authorization.unknown is not None:
+            yield context.undecided(self, logical_id, authorization, f"whether the {kind} needs authentication")
+            return
+        if not (authorization.missing or (authorization.text or "").upper() == "NONE"):
+            return
+        api_key = properties.get("ApiKeyRequired")
+        if route == "$connect":  # HTTP APIs have no API keys
+            if api_key.text == "true":
+                return
+            if api_key.unknown is not None:
+                yield context.undecided(self, logical_id, api_key, f"whether the {kind} needs an API key")
+                return
+        node = authorization.node if not authorization.missing else key.node
+        tail = " and no ApiKeyRequired" if route == "$connect" else ""
+        yield context.finding(
+            self, logical_id, "Properties.AuthorizationType", node, f"{kind} has AuthorizationType NONE{tail}"
+        )
+
+    def _quick_create(self, context, logical_id: str, properties):
+        """An HTTP API with `Target` (quick create) gets a `$default` route without
+        authorization."""
+        target, protocol = properties.get("Target"), properties.get("ProtocolType")
+        if target.missing or (protocol.text or "").upper() != "HTTP":
+            return
+        route = properties.get("RouteKey").text or "$default"
+        yield context.finding(
+            self,
+            logical_id,
+            "Properties.Target",
+            target.node,
+            f"HTTP API quick create (Target) makes route {route!r} with no authorization",
+        )
+
     def _method(self, context, logical_id: str, properties):
         method = properties.get("HttpMethod")
-        if method.text is not None and method.text.upper() == "OPTIONS":
+        if method.text is not None and method.text.strip().upper() == "OPTIONS":
             return
         authorization, api_key = properties.get("AuthorizationType"), properties.get("ApiKeyRequired")
         if authorization.unknown is not None:
@@ -248,7 +345,12 @@ class UnauthenticatedApi(Rule):
         if api_key.unknown is not None:
             yield context.undecided(self, logical_id, api_key, "whether the method needs an API key")
             return
-        node = authorization.node if not authorization.missing else properties.node
+        # at AuthorizationType; when it is not written (NONE by default), at the method
+        node = (
+            authorization.node
+            if not authorization.missing
+            else (method.node if not method.missing else properties.node)
+        )
         yield context.finding(
             self,
             logical_id,

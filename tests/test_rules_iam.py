@@ -210,3 +210,20 @@ def test_arn_formats_come_from_the_iam_data():
     assert pass_role.may_apply_to("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*")
     # a wildcard stays inside its segment: the service is not reached from the partition
     assert not iam_data().action("s3:GetObject").may_apply_to("arn:*:dynamodb:*:*:*")
+
+
+def test_tap310_api_gateway_v2_routes():
+    assert summary(findings(EXPOSURE / "tap310_routes.yml", "TAP310")) == [
+        ("Connect", "warning", 18, "WebSocket $connect route has AuthorizationType NONE and no ApiKeyRequired"),
+        (
+            "External",
+            "info",
+            60,
+            "cannot tell whether the $default route is an HTTP route: "
+            "its ApiId is not an API of this template, so its protocol is not known",
+        ),
+        ("GetItems", "warning", 43, "HTTP API route 'GET /items' has AuthorizationType NONE"),
+        ("HttpDefault", "warning", 55, "HTTP API route '$default' has AuthorizationType NONE"),
+        ("QuickCreate", "warning", 66, "HTTP API quick create (Target) makes route '$default' with no authorization"),
+    ]
+    assert findings(EXPOSURE / "tap310_routes_pass.yml", "TAP310") == []
