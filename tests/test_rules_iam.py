@@ -227,3 +227,41 @@ def test_tap310_api_gateway_v2_routes():
         ("QuickCreate", "warning", 66, "HTTP API quick create (Target) makes route '$default' with no authorization"),
     ]
     assert findings(EXPOSURE / "tap310_routes_pass.yml", "TAP310") == []
+
+
+def test_tap305_trust_domain_repository_layer_and_endpoint_policies():
+    assert summary(findings(IAM / "tap305_more_policies.yml", "TAP305")) == [
+        ("OpenRole", "error", 9, "role trust policy allows Principal '*' with no restricting condition"),
+        ("OpenSearch", "error", 27, "domain access policy allows Principal '*' with no restricting condition"),
+        (
+            "PublicImages",
+            "error",
+            52,
+            "repository policy allows Principal '*' with no restricting condition",
+        ),
+        (
+            "PublicLayer",
+            "error",
+            68,
+            "Lambda layer permission for Principal '*' with no OrganizationId: every AWS account may use it",
+        ),
+        (
+            "S3Endpoint",
+            "warning",
+            76,
+            "Gateway VPC endpoint without PolicyDocument: its default policy allows every principal full "
+            "access to the service through it",
+        ),
+        (
+            "VpcSearch",
+            "warning",
+            36,
+            "domain access policy allows Principal '*' with no restricting condition "
+            "(the domain is in a VPC: its security groups decide)",
+        ),
+    ]
+    # the domains' es:ESHttp* and es:*, not the service role's trust policy
+    assert sorted(f.resource for f in findings(IAM / "tap305_more_policies.yml", "TAP301")) == [
+        "OpenSearch",
+        "VpcSearch",
+    ]

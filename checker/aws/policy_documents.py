@@ -2,7 +2,8 @@
 
 Identity policies (role, user and group inline policies, `AWS::IAM::Policy` and
 `ManagedPolicy`, SAM `Policies`) and resource policies (S3, SQS, SNS, KMS key policy,
-VPC endpoint, Logs resource policy), with their statements resolved in one scenario.
+VPC endpoint, Logs resource policy, OpenSearch/Elasticsearch access policy, ECR
+repository policy, role trust policy), with their statements resolved in one scenario.
 `Statement` may be one mapping or a list; `Action`, `Resource` and the principals may
 be a string or a list; `Fn::If` may choose any of them.
 """
@@ -36,7 +37,12 @@ RESOURCE_POLICY_TYPES = {
     "AWS::KMS::Key": ("KeyPolicy", "kms"),
     "AWS::EC2::VPCEndpoint": ("PolicyDocument", "vpce"),
     "AWS::Logs::ResourcePolicy": ("PolicyDocument", "logs"),
+    "AWS::OpenSearchService::Domain": ("AccessPolicies", "es"),
+    "AWS::Elasticsearch::Domain": ("AccessPolicies", "es"),
+    "AWS::ECR::Repository": ("RepositoryPolicyText", "ecr"),
 }
+TRUST_POLICY_TYPES = {"AWS::IAM::Role": "AssumeRolePolicyDocument"}
+"""A role's trust policy is a resource policy of the role: who may assume it (`sts`)."""
 MANAGED_POLICY_TYPES = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
 SAM_POLICY_TYPES = ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
 
@@ -48,7 +54,8 @@ class PolicyDocument:
     kind: str
     """`identity` or `resource`."""
     service: str | None
-    """For resource policies, whose: `s3`, `sqs`, `sns`, `kms`, `vpce`, `logs`."""
+    """For resource policies, whose: `s3`, `sqs`, `sns`, `kms`, `vpce`, `logs`, `es`,
+    `ecr`, `sts` (a role's trust policy)."""
     node: object
 
 
@@ -116,6 +123,9 @@ def _documents(context) -> Iterator[PolicyDocument]:
         properties = active(resource.get("Properties"))
         if not isinstance(properties, dict):
             continue
+        if resource_type in TRUST_POLICY_TYPES:
+            name = TRUST_POLICY_TYPES[resource_type]
+            yield from _document(context, logical_id, f"Properties.{name}", properties.get(name), "resource", "sts")
         if resource_type in IDENTITY_POLICY_TYPES:
             name, shape = IDENTITY_POLICY_TYPES[resource_type]
             if shape == "document":
