@@ -26,7 +26,29 @@ TRANSPORT_TYPES = (
     "AWS::ApiGateway::DomainName",
     "AWS::ApiGatewayV2::DomainName",
     "AWS::CloudFront::Distribution",
+    "AWS::OpenSearchService::Domain",
+    "AWS::Elasticsearch::Domain",
+    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::MSK::Cluster",
 )
+ELB_POLICY_VERSION = re.compile(r"^ELBSecurityPolicy-(?:TLS13|TLS|FS)-1-(\d)-")
+"""The oldest TLS version of an ELB security policy, as AWS names them:
+`ELBSecurityPolicy-TLS13-1-2-2021-06` accepts TLS 1.2 and 1.3, `-TLS-1-1-2017-01` 1.1 up."""
+ELB_POLICIES_FROM_TLS_1_0 = ("ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-2015-05", "ELBSecurityPolicy-FS-2018-06")
+"""ELB's older policies, whose names do not say it: they accept TLS 1.0."""
+CLOUDFRONT_PROTOCOLS = (
+    "SSLv3",
+    "TLSv1",
+    "TLSv1_2016",
+    "TLSv1.1_2016",
+    "TLSv1.2_2018",
+    "TLSv1.2_2019",
+    "TLSv1.2_2021",
+    "TLSv1.2_2025",
+    "TLSv1.3_2025",
+)
+"""CloudFront's viewer security policies, oldest first."""
+CLOUDFRONT_MINIMUM = "TLSv1.2_2021"
 
 
 @cache
@@ -345,24 +367,46 @@ class UnencryptedInTransit(Rule):
     what = """
         S3 buckets without a bucket policy that denies requests with
         `aws:SecureTransport = false` to everyone, for `s3:*`, on both the bucket and
-        its objects (the policy is found by `Ref` or name); ELBv2 listeners on HTTP
-        whose default actions do not redirect to HTTPS; API Gateway custom domain
-        names that allow TLS 1.0; CloudFront distributions whose cache behaviours
-        allow plain HTTP (`ViewerProtocolPolicy: allow-all`).
+        its objects (the policy is found by `Ref` or name; one that denies only some
+        actions says which); ELBv2 listeners on HTTP whose default actions do not
+        redirect to HTTPS, and HTTPS/TLS listeners whose `SslPolicy` accepts TLS
+        older than 1.2 (the oldest version as the policy's name gives it,
+        `ELBSecurityPolicy-TLS13-1-2-2021-06` is 1.2; `ELBSecurityPolicy-2016-08`
+        accepts 1.0; no `SslPolicy` is info: AWS picks the default); API Gateway custom
+        domain names that allow TLS 1.0; CloudFront distributions whose cache
+        behaviours allow plain HTTP (`ViewerProtocolPolicy: allow-all`) or whose own
+        certificate's `MinimumProtocolVersion` is older than `TLSv1.2_2021` (`TLSv1`
+        when not set; the default `*.cloudfront.net` certificate cannot be given
+        another); OpenSearch/Elasticsearch domains without
+        `DomainEndpointOptions.EnforceHTTPS: true` or with a `TLSSecurityPolicy` that
+        accepts TLS 1.0 (the default); ElastiCache replication groups without
+        `TransitEncryptionEnabled: true`, or with `TransitEncryptionMode: preferred`;
+        MSK clusters whose `ClientBroker` is `TLS_PLAINTEXT` or `PLAINTEXT`, or with
+        `InCluster: false`.
     """
     why = """
         Credentials, tokens and data sent over plain HTTP or old TLS can be read and
         altered on the way.
     """
     fix = """
-        Add the deny-insecure-transport statement to the bucket policy; redirect HTTP
-        listeners to HTTPS; set `SecurityPolicy: TLS_1_2`; use `redirect-to-https` or
-        `https-only` viewer protocol policies.
+        Add the deny-insecure-transport statement (for `s3:*`) to the bucket policy;
+        redirect HTTP listeners to HTTPS and give HTTPS listeners
+        `SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06`; set `SecurityPolicy: TLS_1_2`;
+        use `redirect-to-https` or `https-only` viewer protocol policies and
+        `MinimumProtocolVersion: TLSv1.2_2021`; set `EnforceHTTPS: true` and
+        `TLSSecurityPolicy: Policy-Min-TLS-1-2-2019-07` on search domains,
+        `TransitEncryptionEnabled: true` (mode `required`) on ElastiCache, and
+        `ClientBroker: TLS` on MSK.
     """
     hint = "require TLS (deny aws:SecureTransport=false, redirect to HTTPS, TLS_1_2)"
     failing = """
         Bucket:
           Type: AWS::S3::Bucket   # and no bucket policy denying insecure transport
+        Listener:
+          Type: AWS::ElasticLoadBalancingV2::Listener
+          Properties:
+            Protocol: HTTPS
+            SslPolicy: ELBSecurityPolicy-2016-08   # accepts TLS 1.0
     """
     passing = """
         BucketPolicy:
@@ -378,6 +422,11 @@ class UnencryptedInTransit(Rule):
                   Condition:
                     Bool:
                       aws:SecureTransport: false
+        Listener:
+          Type: AWS::ElasticLoadBalancingV2::Listener
+          Properties:
+            Protocol: HTTPS
+            SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06
     """
 
     def check(self, context):
@@ -400,6 +449,8 @@ class UnencryptedInTransit(Rule):
             protocol = properties.get("Protocol")
             if protocol.unknown is not None:
                 return protocol.unknown, protocol
+            if protocol.text in ("HTTPS", "TLS"):
+                return _listener_tls(properties.get("SslPolicy"))
             if protocol.text != "HTTP":
                 return None
             actions = properties.get("DefaultActions")
@@ -431,6 +482,30 @@ class UnencryptedInTransit(Rule):
                 if policy.text == "TLS_1_0":
                     return "custom domain allows TLS 1.0 (set SecurityPolicy: TLS_1_2)"
             return (configurations.list_problem, configurations) if configurations.list_problem else None
+        if resource_type in ("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"):
+            return _domain_transport(properties.get("DomainEndpointOptions"))
+        if resource_type == "AWS::ElastiCache::ReplicationGroup":
+            enabled, mode = properties.get("TransitEncryptionEnabled"), properties.get("TransitEncryptionMode")
+            if enabled.unknown is not None:
+                return enabled.unknown, enabled
+            if enabled.text != "true":
+                return "replication group is not encrypted in transit (set TransitEncryptionEnabled: true)"
+            if mode.unknown is not None:
+                return mode.unknown, mode
+            if mode.text == "preferred":
+                return "replication group also accepts unencrypted connections (TransitEncryptionMode: preferred)"
+            return None
+        if resource_type == "AWS::MSK::Cluster":
+            transit = properties.get("EncryptionInfo").get("EncryptionInTransit")
+            client, cluster = transit.get("ClientBroker"), transit.get("InCluster")
+            for view in (client, cluster):
+                if view.unknown is not None:
+                    return view.unknown, view
+            if client.text in ("TLS_PLAINTEXT", "PLAINTEXT"):
+                return f"cluster accepts plaintext from clients (ClientBroker: {client.text}; set TLS)"
+            if cluster.text == "false":
+                return "brokers talk to each other unencrypted (InCluster: false)"
+            return None
         if resource_type == "AWS::CloudFront::Distribution":
             config = properties.get("DistributionConfig")
             behaviours = config.get("CacheBehaviors")
@@ -443,6 +518,10 @@ class UnencryptedInTransit(Rule):
                     undecided = (policy.unknown or behaviour.unknown, policy)
             if undecided is None and behaviours.list_problem is not None:
                 undecided = (behaviours.list_problem, behaviours)
+            # plain HTTP first: with it allowed, the oldest TLS version is the lesser concern
+            old_tls = _cloudfront_tls(config.get("ViewerCertificate"))
+            if isinstance(old_tls, str) or undecided is None:
+                return old_tls
             return undecided
         return None
 
@@ -462,11 +541,28 @@ class UnencryptedInTransit(Rule):
                 continue
             names = _bucket_names(context, logical_id)
             mine = [doc for name in names for doc in policies.get(name, [])]
-            if any(
-                self._denies_insecure(context, s, names, logical_id) for doc in mine for s in statements(context, doc)
-            ):
+            denied = [
+                actions
+                for doc in mine
+                for s in statements(context, doc)
+                if (actions := self._insecure_denied(context, s, names, logical_id))
+            ]
+            if any(a in ("*", "s3:*") for actions in denied for a in actions):
                 continue
             node = context.template.resource_key(logical_id)
+            if denied:
+                actions = sorted({a for listed in denied for a in listed})
+                shown = ", ".join(actions[:5]) + (f" (+{len(actions) - 5} more)" if len(actions) > 5 else "")
+                yield context.finding(
+                    self,
+                    logical_id,
+                    "Properties",
+                    node,
+                    f"the bucket policy denies requests without TLS only for {shown}: other actions "
+                    "are allowed over plain HTTP (deny s3:*)",
+                    fallback=resource,
+                )
+                continue
             if not mine and unresolved:
                 yield context.finding(
                     self,
@@ -490,11 +586,14 @@ class UnencryptedInTransit(Rule):
             )
 
     @staticmethod
-    def _denies_insecure(context, statement, names: set[str], logical_id: str) -> bool:
+    def _insecure_denied(context, statement, names: set[str], logical_id: str) -> list[str]:
+        """The actions a statement denies to everyone without TLS on both the bucket and
+        its objects (`s3:*` when all); empty when it is no such statement."""
         if statement.effect != "Deny" or not is_public(statement.principal):
-            return False
-        if not any(a in ("*", "s3:*") for a in statement.values("Action")):
-            return False
+            return []
+        actions = [a for a in statement.values("Action") if isinstance(a, str)]
+        if not actions:
+            return []
         condition = statement.condition if isinstance(statement.condition, dict) else {}
         insecure = False
         for operator, tests in condition.items():
@@ -503,14 +602,64 @@ class UnencryptedInTransit(Rule):
                     if str(key).lower() == "aws:securetransport" and as_text(value) == "false":
                         insecure = True
         if not insecure:
-            return False
+            return []
         written = statement.node.get("Resource") if isinstance(statement.node, dict) else None
         patterns = context.resolver.symbolic.resolve(written)
         patterns = [p for p in (patterns if isinstance(patterns, list) else [patterns]) if isinstance(p, str)]
         arns = {f"arn:aws:s3:::{n}" for n in names} | {resource_token(logical_id, "Arn")}
         covers_bucket = any(fnmatchcase(arn, p) for p in patterns for arn in arns)
         covers_objects = any(fnmatchcase(f"{arn}/*", p) for p in patterns for arn in arns)
-        return covers_bucket and covers_objects
+        return actions if covers_bucket and covers_objects else []
+
+
+def _listener_tls(policy: View) -> str | tuple | None:
+    """An HTTPS/TLS listener whose security policy accepts TLS older than 1.2."""
+    if policy.unknown is not None:
+        return policy.unknown, policy
+    if policy.missing:
+        return Unknown("SslPolicy is not set, and the default ELB picks may accept TLS 1.0"), policy
+    name = policy.text or ""
+    version = ELB_POLICY_VERSION.match(name)
+    oldest = "1.0" if name in ELB_POLICIES_FROM_TLS_1_0 else f"1.{version.group(1)}" if version else None
+    if oldest is None:
+        return Unknown(f"{name!r} is not an ELB security policy tapcheck knows"), policy
+    return (
+        f"listener accepts TLS {oldest} (SslPolicy {name}; use ELBSecurityPolicy-TLS13-1-2-2021-06)"
+        if oldest < "1.2"
+        else None
+    )
+
+
+def _cloudfront_tls(certificate: View) -> str | tuple | None:
+    """A distribution with its own certificate whose viewer policy is older than
+    TLSv1.2_2021 (with the default *.cloudfront.net certificate the policy cannot be set)."""
+    if certificate.missing or certificate.get("CloudFrontDefaultCertificate").text == "true":
+        return None
+    minimum = certificate.get("MinimumProtocolVersion")
+    if minimum.unknown is not None:
+        return minimum.unknown, minimum
+    version = minimum.text or "TLSv1"  # CloudFront's default for a custom certificate
+    if version not in CLOUDFRONT_PROTOCOLS:
+        return Unknown(f"{version!r} is not a CloudFront security policy tapcheck knows"), minimum
+    if CLOUDFRONT_PROTOCOLS.index(version) < CLOUDFRONT_PROTOCOLS.index(CLOUDFRONT_MINIMUM):
+        shown = version if not minimum.missing else f"{version}, the default"
+        return f"distribution accepts viewer protocols older than {CLOUDFRONT_MINIMUM} (MinimumProtocolVersion {shown})"
+    return None
+
+
+def _domain_transport(options: View) -> str | tuple | None:
+    """An OpenSearch/Elasticsearch domain that accepts plain HTTP or TLS older than 1.2."""
+    enforce, policy = options.get("EnforceHTTPS"), options.get("TLSSecurityPolicy")
+    for view in (enforce, policy):
+        if view.unknown is not None:
+            return view.unknown, view
+    problems = []
+    if enforce.text != "true":
+        problems.append("plain HTTP (set DomainEndpointOptions.EnforceHTTPS: true)")
+    if policy.missing or (policy.text or "").startswith("Policy-Min-TLS-1-0-"):
+        shown = policy.text or "Policy-Min-TLS-1-0-2019-07, the default"
+        problems.append(f"TLS 1.0 (TLSSecurityPolicy {shown}; use Policy-Min-TLS-1-2-2019-07)")
+    return f"domain accepts {' and '.join(problems)}" if problems else None
 
 
 class KmsKeyRotationOff(Rule):

@@ -109,3 +109,48 @@ def test_tap202_store_that_always_encrypts_with_an_aws_key():
     )
     assert {"Bucket", "Table", "Logs", "Function", "Workflow", "Kafka", "Topic"} <= set(found)
     assert "Accelerator" not in found  # DAX takes no customer-managed key
+
+
+def test_tap203_tls_versions_search_domains_caches_kafka_and_partial_denies():
+    found = sorted((f.resource, f.severity, f.message) for f in findings(ENCRYPTION / "tap203_tls.yml", "TAP203"))
+    assert found == [
+        (
+            "Bucket",
+            "error",
+            "the bucket policy denies requests without TLS only for s3:GetObject, s3:PutObject: other actions "
+            "are allowed over plain HTTP (deny s3:*)",
+        ),
+        (
+            "DefaultPolicyListener",
+            "info",
+            "cannot tell whether it requires TLS: SslPolicy is not set, and the default ELB picks may accept TLS 1.0",
+        ),
+        (
+            "OldDistribution",
+            "error",
+            "distribution accepts viewer protocols older than TLSv1.2_2021 (MinimumProtocolVersion TLSv1.2_2019)",
+        ),
+        (
+            "OldListener",
+            "error",
+            "listener accepts TLS 1.1 (SslPolicy ELBSecurityPolicy-TLS-1-1-2017-01; "
+            "use ELBSecurityPolicy-TLS13-1-2-2021-06)",
+        ),
+        (
+            "OpenSearch",
+            "error",
+            "domain accepts plain HTTP (set DomainEndpointOptions.EnforceHTTPS: true) and TLS 1.0 "
+            "(TLSSecurityPolicy Policy-Min-TLS-1-0-2019-07, the default; use Policy-Min-TLS-1-2-2019-07)",
+        ),
+        ("PlainCache", "error", "replication group is not encrypted in transit (set TransitEncryptionEnabled: true)"),
+        (
+            "PlaintextKafka",
+            "error",
+            "cluster accepts plaintext from clients (ClientBroker: TLS_PLAINTEXT; set TLS)",
+        ),
+        (
+            "PreferredCache",
+            "error",
+            "replication group also accepts unencrypted connections (TransitEncryptionMode: preferred)",
+        ),
+    ]
