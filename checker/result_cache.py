@@ -44,7 +44,7 @@ def code_identity() -> str:
 
 
 def own_files(package: Path) -> list[Path]:
-    """The modules and data files (.py, .yml, .json) of a package and of all its
+    """The modules and data files (.py, .yml, .json, .gz) of a package and of all its
     subpackages, at any depth (folders without an __init__.py, such as a virtualenv or
     the tests of a checkout, are not part of it)."""
     found = []
@@ -52,7 +52,7 @@ def own_files(package: Path) -> list[Path]:
         if path.is_dir():
             if (path / "__init__.py").is_file():
                 found += own_files(path)
-        elif path.suffix in (".py", ".yml", ".json"):
+        elif path.suffix in (".py", ".yml", ".json", ".gz"):
             found.append(path)
     return found
 

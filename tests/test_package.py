@@ -42,6 +42,7 @@ def test_wheel_has_one_namespace_and_its_data(wheel):
         "tapcheck/reference/handlers/processing.py",
         "tapcheck/checker/code_analysis/sdk_actions.yml",
         "tapcheck/rules/runtime_permissions.yml",
+        "tapcheck/checker/aws/aws_managed_policies.json.gz",
     ):
         assert required in names
     assert not any(name.startswith("tapcheck/tests") for name in names)

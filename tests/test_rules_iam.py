@@ -4,6 +4,7 @@ forms, SAM policy templates, key policies and deny statements."""
 from __future__ import annotations
 
 from tapcheck.checker.aws.iam_data import iam_data
+from tapcheck.checker.aws.managed_policies import extract_from_moto, managed_policy_data
 from tapcheck.checker.aws.policy_documents import is_public
 from tapcheck.rules.iam import has_restricting_condition, is_unscoped
 
@@ -75,6 +76,8 @@ def test_tap304_escalation_actions_full_access_policies_and_sam_names():
     assert "allows privilege-escalation actions on '*': iam:PassRole" in messages
     iam_star = next(m for m in messages if "iam:AddUserToGroup" in m)
     assert iam_star.endswith("(+10 more)")  # iam:* grants all 15 escalation actions of IAM
+    # ReadOnlyAccess is read by its document: its glue:GetDevEndpoint is on policy_sentry's
+    # list, but a read raises nothing alone
     assert not any("ReadOnlyAccess" in m for m in messages)
     assert len(found) == 4  # the scoped PassRole is not reported
 
@@ -265,3 +268,44 @@ def test_tap305_trust_domain_repository_layer_and_endpoint_policies():
         "OpenSearch",
         "VpcSearch",
     ]
+
+
+def test_managed_policies_judged_by_their_documents():
+    found = [f for f in findings(IAM / "managed_policies.yml") if f.rule_id in ("TAP301", "TAP302", "TAP304")]
+    by_line = {}
+    for f in found:
+        by_line.setdefault(f.line, set()).add((f.rule_id, f.severity, f.message.split(": ")[0]))
+    assert by_line[12] == {
+        ("TAP301", "error", "managed policy AmazonS3FullAccess allows every action of s3, s3-object-lambda"),
+        (
+            "TAP302",
+            "error",
+            "managed policy AmazonS3FullAccess allows Resource '*' for actions that can be scoped to resources",
+        ),
+    }
+    assert (
+        "TAP301",
+        "error",
+        "managed policy CloudWatchFullAccess allows every action of cloudwatch, logs, sns, and 1 partial wildcards",
+    ) in by_line[13]
+    assert 14 not in by_line and 15 not in by_line  # AWSXRayDaemonWriteAccess, a customer managed policy
+    assert by_line[16] == {("TAP301", "info", "cannot tell what the managed policy NoSuchPolicyAnywhere grants")}
+    (unknown,) = [f for f in found if f.severity == "info"]
+    assert unknown.message.endswith(f"it is not in tapcheck's managed policy data ({managed_policy_data().describe()})")
+    assert managed_policy_data().source.startswith("moto ")
+    # a SAM policy name is the managed policy of that name: one finding per rule, at the name
+    (escalation,) = [f for f in found if f.resource == "Function" and f.rule_id == "TAP304"]
+    assert escalation.line == 23
+    assert escalation.message.startswith(
+        "managed policy AWSLambda_FullAccess allows privilege-escalation actions on '*'"
+    )
+    assert sorted(f.rule_id for f in found if f.resource == "Function") == ["TAP301", "TAP302", "TAP304"]
+
+
+def test_managed_policy_data_is_moto_s_documents():
+    """The kept extract says what moto's copy of the managed policies says, for every
+    policy at the same version (a newer moto may have newer versions)."""
+    kept = managed_policy_data().policies
+    current = extract_from_moto()["policies"]
+    same = [name for name in kept if name in current and current[name]["version"] == kept[name]["version"]]
+    assert len(same) > 1000 and all(kept[name] == current[name] for name in same)

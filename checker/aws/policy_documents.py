@@ -57,6 +57,8 @@ class PolicyDocument:
     """For resource policies, whose: `s3`, `sqs`, `sns`, `kms`, `vpce`, `logs`, `es`,
     `ecr`, `sts` (a role's trust policy)."""
     node: object
+    managed: str | None = None
+    """The AWS managed policy whose document this is (see `managed_policies`)."""
 
 
 @dataclass
