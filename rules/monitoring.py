@@ -15,13 +15,22 @@ from functools import cache
 
 from tapcheck.checker.aws.resource_schemas import FUNCTION_TYPES
 from tapcheck.checker.data_tables import data_table
-from tapcheck.checker.model.intrinsics import Unknown, as_text, resource_token, written_form
+from tapcheck.checker.model.intrinsics import (
+    Unknown,
+    as_text,
+    intrinsic,
+    referenced_names,
+    resource_token,
+    written_form,
+)
 from tapcheck.checker.model.table_tests import lookup
 from tapcheck.checker.model.template import key_node
 
 from .base import Rule
 
 ALARM_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+NESTED_TYPES = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
+"""Stacks that can create alarms tapcheck cannot see."""
 
 
 @cache
@@ -134,6 +143,38 @@ def alarm_index(context) -> dict[tuple, list[str]]:
     return context.cached("alarm-index", build)
 
 
+def handed_to_nested(context) -> dict[str, str]:
+    """Resources handed to a nested stack or application (`Ref`, `GetAtt` or `Sub` in
+    its `Parameters`): logical id -> the nested stack's."""
+
+    def build():
+        handed = {}
+        for logical_id, resource in context.resources():
+            if resource["Type"] not in NESTED_TYPES:
+                continue
+            parameters = (context.template.properties_of(resource) or {}).get("Parameters")
+            for name in [*referenced_names(parameters), *_get_att_targets(parameters)]:
+                handed.setdefault(name, logical_id)
+        return handed
+
+    return context.cached("handed-to-nested", build)
+
+
+def _get_att_targets(node):
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            call = intrinsic(item)
+            if call and call[0] == "Fn::GetAtt":
+                target = call[1][0] if isinstance(call[1], list) and call[1] else str(call[1]).split(".", 1)[0]
+                if isinstance(target, str):
+                    yield target
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def _resource_node(context, logical_id):
     return context.template.resource_key(logical_id)
 
@@ -153,7 +194,9 @@ class MissingAlarm(Rule):
         An alarm covers a resource when its namespace and metric match and its
         dimension resolves to that resource: `Ref`, `GetAtt`, a `Sub` equal to the
         resource's resolved name, or the equal literal (an API's `ApiName` matches the
-        REST API's `Name`). Metric-math alarms cover every metric they read.
+        REST API's `Name`). Metric-math alarms cover every metric they read. A resource
+        handed (`Ref`, `GetAtt`, `Sub`) to a nested `AWS::CloudFormation::Stack` or
+        `AWS::Serverless::Application` may get its alarms there, out of sight: `info`.
     """
     why = "Without an alarm, a failing function or a throttled table is found by its users, not by you."
     fix = """
@@ -191,12 +234,22 @@ class MissingAlarm(Rule):
                     for key in keys
                 )
                 if not covered:
+                    metric = f"{spec['namespace']} {' or '.join(alternatives)}"
+                    nested = handed_to_nested(context).get(logical_id)
+                    if nested is not None:
+                        message = (
+                            f"cannot tell whether it has an alarm on {metric}: it is handed to {nested} "
+                            f"({context.template.resources[nested]['Type']}), which may create it"
+                        )
+                    else:
+                        message = f"no alarm on {metric} for this {resource['Type']}"
                     yield context.finding(
                         self,
                         logical_id,
                         "",
                         _resource_node(context, logical_id),
-                        f"no alarm on {spec['namespace']} {' or '.join(alternatives)} for this {resource['Type']}",
+                        message,
+                        severity="info" if nested is not None else None,
                         fallback=resource,
                     )
 
@@ -332,8 +385,10 @@ class TracingDisabled(Rule):
     title = "X-Ray tracing is off"
     what = """
         A Lambda function without `TracingConfig.Mode: Active` (SAM: `Tracing: Active`,
-        `Globals` included), an API Gateway stage without `TracingEnabled: true`, a
-        state machine without `TracingConfiguration.Enabled: true`.
+        `Globals` included), an API Gateway stage without `TracingEnabled: true` (also
+        the stage an `AWS::ApiGateway::Deployment` creates with `StageName`, traced by
+        `StageDescription.TracingEnabled: true`), a state machine without
+        `TracingConfiguration.Enabled: true`.
     """
     why = "Without traces, a slow or failing request through API, workflow and functions cannot be followed."
     fix = "Switch tracing on (and grant the function `xray:PutTraceSegments`, which SAM and the managed policies do)."
@@ -358,6 +413,13 @@ class TracingDisabled(Rule):
                 continue
             path, expected = setting["path"], as_text(setting["value"])
             properties = context.template.properties_of(resource) or {}
+            traced = resource["Type"]
+            if "creates" in setting:  # a deployment's stage exists only where it is named
+                created = lookup(context.resolver, properties, setting["creates"])
+                if not isinstance(created, list) or not created:
+                    continue
+                name = as_text(created[0][1])
+                traced = f"the stage {name or '(name not known)'} this {resource['Type']} creates"
             found = lookup(context.resolver, properties, path)
             if isinstance(found, list) and any(as_text(value) == expected for _, value in found):
                 continue
@@ -380,7 +442,7 @@ class TracingDisabled(Rule):
                 logical_id,
                 f"Properties.{path}",
                 node,
-                f"{resource['Type']} has tracing off (set {path}: {expected})",
+                f"{traced} has tracing off (set {path}: {expected})",
                 fallback=resource,
             )
 

@@ -50,7 +50,10 @@ class MissingNameSuffix(Rule):
     title = "A physical name does not include the environment suffix"
     what = """
         Every explicit physical name (table, function, role, bucket, state machine,
-        alarm, log group, API, usage plan, topic, queue, ... and the `Name` tag)
+        alarm, log group, API, usage plan, topic, queue, the identifiers the schemas
+        mark create-only such as RDS `DBInstanceIdentifier`/`DBClusterIdentifier`,
+        Redshift `ClusterIdentifier`, ElastiCache `ReplicationGroupId`, ... and the
+        `Name` tag)
         includes the environment-suffix parameter (default `EnvironmentSuffix`,
         configurable as `naming.suffix-parameter`): directly (`${EnvironmentSuffix}`
         in a `Sub`, a `Ref` in a `Join`), or through another resource whose own name
@@ -176,8 +179,10 @@ class InvalidPhysicalName(Rule):
         (`rules/naming.yml`): S3 3-63 lowercase characters; IAM role 64; Lambda
         function 64; DynamoDB 3-255 `[A-Za-z0-9_.-]`; state machine 80; log group 512
         `[.\\-_/#A-Za-z0-9]`; alarm 255; SNS topic 256; SQS queue 80 (and `.fifo`
-        exactly for FIFO queues); API Gateway 1024. References to other resources
-        count with those resources' names. When cfn-lint runs, its check of the same
+        exactly for FIFO queues); API Gateway 1024; RDS instance and cluster
+        identifiers 1-63, starting with a letter, no `--` and no trailing hyphen.
+        References to other resources count with those resources' names. When
+        cfn-lint runs, its check of the same
         name against the property's pattern or length (`W1030`-`W1034` for a resolved
         `Ref`/`Sub`/`Join`/`Split`/`FindInMap`, `E3031`/`E3033` as written) is left
         out and this finding names it ("cfn-lint W1032 says the same").

@@ -78,3 +78,35 @@ def test_tap505_policy_is_configurable():
         ("only when Environment=development",),
     ) in found
     assert not any("at least 30" in m for _, _, m, _ in found)
+
+
+def test_tap501_info_for_resources_handed_to_a_nested_application():
+    found = [f for f in findings(MONITORING / "nested_and_deployments.yml", "TAP501") if f.resource != "Api"]
+    assert sorted((f.resource, f.severity, f.message) for f in found) == [
+        ("Unwatched", "error", "no alarm on AWS/Lambda Errors for this AWS::Lambda::Function"),
+        ("Unwatched", "error", "no alarm on AWS/Lambda Throttles for this AWS::Lambda::Function"),
+        (
+            "Watched",
+            "info",
+            "cannot tell whether it has an alarm on AWS/Lambda Errors: it is handed to Alarms "
+            "(AWS::Serverless::Application), which may create it",
+        ),
+        (
+            "Watched",
+            "info",
+            "cannot tell whether it has an alarm on AWS/Lambda Throttles: it is handed to Alarms "
+            "(AWS::Serverless::Application), which may create it",
+        ),
+    ]
+
+
+def test_tap504_stages_that_deployments_create():
+    found = findings(MONITORING / "nested_and_deployments.yml", "TAP504")
+    assert [(f.resource, f.path, f.message) for f in found] == [
+        (
+            "UntracedDeployment",
+            "Properties.StageDescription.TracingEnabled",
+            "the stage prod this AWS::ApiGateway::Deployment creates has tracing off "
+            "(set StageDescription.TracingEnabled: true)",
+        )
+    ]

@@ -71,3 +71,19 @@ def test_physical_name_properties_come_from_the_schemas():
     assert name_properties("AWS::EC2::VPCEndpoint") == ()  # ServiceName names another thing
     assert name_properties("AWS::ApiGateway::Stage") == ()
     assert name_properties("AWS::Logs::LogStream") == ("LogStreamName",)
+
+
+def test_identifier_style_names_are_physical_names():
+    found = sorted(
+        (f.rule_id, f.resource, f.message) for f in findings(NAMING / "identifiers.yml") if f.area == "naming"
+    )
+    assert found == [
+        ("TAP401", "Cache", "name 'sessions' does not include EnvironmentSuffix"),
+        ("TAP401", "Database", "name 'orders-db' does not include EnvironmentSuffix"),
+        (
+            "TAP402",
+            "Cluster",
+            "name 'orders--cluster-dev': RDS DB cluster identifiers allow letters, digits and hyphens, starting "
+            "with a letter, without two hyphens in a row or one at the end (cfn-lint W1031 says the same)",
+        ),
+    ]

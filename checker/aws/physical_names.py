@@ -1,8 +1,10 @@
 """Which properties of a resource are its physical name, and what that name is.
 
 From the resource schemas: the create-only properties that name the resource itself,
-that is `Name`, the type's own name plus `Name` (`TableName` for a Table, `QueueName`
-for a Queue), or a single-property primary identifier; not create-only `...Name`
+that is `Name`, the type's own name plus `Name` or `Identifier` (`TableName` for a
+Table, `QueueName` for a Queue, `DBInstanceIdentifier` for a DBInstance,
+`ClusterIdentifier` for a Redshift Cluster), or a single-property primary identifier;
+not create-only `...Name`
 properties that refer to something else (a VPC endpoint's `ServiceName`, an alias's
 `FunctionName`). Plus a short table of exceptions either way (an API's `Name` is not
 create-only but names it; a stage's `StageName` is scoped to its API).
@@ -25,6 +27,7 @@ ADDED = {
     "AWS::Serverless::StateMachine": ("Name",),
     "AWS::Serverless::Api": ("Name",),
     "AWS::Serverless::LayerVersion": ("LayerName",),
+    "AWS::ElastiCache::ReplicationGroup": ("ReplicationGroupId",),
 }
 """Properties that name a resource although the schema does not mark them create-only."""
 EXCLUDED = {
@@ -41,14 +44,15 @@ EXCLUDED = {
 @cache
 def name_properties(resource_type: str) -> tuple[str, ...]:
     schema = provider_schema(resource_type) or {}
-    own = {"Name", resource_type.rsplit("::", 1)[-1] + "Name"}
+    kind = resource_type.rsplit("::", 1)[-1]
+    own = {"Name", kind + "Name", kind + "Identifier"}  # DBInstanceIdentifier, ClusterIdentifier
     identifier = schema.get("primaryIdentifier", [])
     if len(identifier) == 1:  # a composite identifier names the parent too
         own.add(identifier[0].rsplit("/", 1)[-1])
     found = [
         pointer.rsplit("/", 1)[-1]
         for pointer in schema.get("createOnlyProperties", [])
-        if pointer.count("/") == 2 and pointer.endswith("Name") and pointer.rsplit("/", 1)[-1] in own
+        if pointer.count("/") == 2 and pointer.endswith(("Name", "Identifier")) and pointer.rsplit("/", 1)[-1] in own
     ]
     found += [p for p in ADDED.get(resource_type, ()) if p not in found]
     return tuple(p for p in found if p not in EXCLUDED.get(resource_type, ()))
