@@ -623,11 +623,16 @@ def _listener_tls(policy: View) -> str | tuple | None:
     oldest = "1.0" if name in ELB_POLICIES_FROM_TLS_1_0 else f"1.{version.group(1)}" if version else None
     if oldest is None:
         return Unknown(f"{name!r} is not an ELB security policy tapcheck knows"), policy
-    return (
-        f"listener accepts TLS {oldest} (SslPolicy {name}; use ELBSecurityPolicy-TLS13-1-2-2021-06)"
-        if oldest < "1.2"
-        else None
-    )
+    if oldest >= "1.2":
+        return None
+    if not _literal(policy):  # one finding for every value a parameter gives it
+        return "listener accepts TLS older than 1.2 (its SslPolicy; use ELBSecurityPolicy-TLS13-1-2-2021-06)"
+    return f"listener accepts TLS {oldest} (SslPolicy {name}; use ELBSecurityPolicy-TLS13-1-2-2021-06)"
+
+
+def _literal(view: View) -> bool:
+    """Whether a value is written as itself (not chosen by a parameter, a mapping, a condition)."""
+    return isinstance(view.written, str)
 
 
 def _cloudfront_tls(certificate: View) -> str | tuple | None:
@@ -642,8 +647,11 @@ def _cloudfront_tls(certificate: View) -> str | tuple | None:
     if version not in CLOUDFRONT_PROTOCOLS:
         return Unknown(f"{version!r} is not a CloudFront security policy tapcheck knows"), minimum
     if CLOUDFRONT_PROTOCOLS.index(version) < CLOUDFRONT_PROTOCOLS.index(CLOUDFRONT_MINIMUM):
-        shown = version if not minimum.missing else f"{version}, the default"
-        return f"distribution accepts viewer protocols older than {CLOUDFRONT_MINIMUM} (MinimumProtocolVersion {shown})"
+        if minimum.missing:
+            shown = f"MinimumProtocolVersion {version}, the default"
+        else:  # named only when written: one finding for every old value a parameter gives it
+            shown = f"MinimumProtocolVersion {version}" if _literal(minimum) else "its MinimumProtocolVersion"
+        return f"distribution accepts viewer protocols older than {CLOUDFRONT_MINIMUM} ({shown})"
     return None
 
 
