@@ -358,20 +358,25 @@ def rules_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="tapcheck rules", description="List tapcheck's rules.")
     parser.add_argument("--format", choices=("console", "json"), default="console")
     args = parser.parse_args(argv)
-    from tapcheck.rules import ALL_RULES
+    from .rule_catalogue import rule_catalogue
 
+    columns = ("id", "name", "area", "severity", "title")
+    rows = [[getattr(rule, column) for column in columns] for rule in rule_catalogue()]
     if args.format == "json":
-        rows = [{k: getattr(r, k) for k in ("id", "name", "area", "severity", "title")} for r in ALL_RULES]
-        print(json.dumps(rows, indent=2))
-        return 0
-    from rich.table import Table
+        print(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], indent=2))
+    elif use_color(sys.stdout):
+        from rich.table import Table
 
-    table = Table(title=f"tapcheck {__version__} rules")
-    for column in ("id", "name", "area", "severity", "title"):
-        table.add_column(column, no_wrap=column != "title")
-    for rule in ALL_RULES:
-        table.add_row(rule.id, rule.name, rule.area, rule.severity, rule.title)
-    print_rich(table)
+        table = Table(title=f"tapcheck {__version__} rules")
+        for column in columns:
+            table.add_column(column, no_wrap=column != "title")
+        for row in rows:
+            table.add_row(*row)
+        print_rich(table)
+    else:  # piped or redirected: plain aligned columns, without rich's imports
+        widths = [max(len(str(cell)) for cell in column) for column in zip(columns, *rows, strict=True)]
+        for row in (columns, *rows):
+            print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     return 0
 
 
@@ -379,17 +384,17 @@ def explain_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="tapcheck explain", description="Print a rule's documentation.")
     parser.add_argument("rule_id", metavar="ID")
     args = parser.parse_args(argv)
-    from tapcheck.rules import get_rule
+    from .rule_catalogue import catalogue_entry
 
-    rule = get_rule(args.rule_id)
+    rule = catalogue_entry(args.rule_id)
     if rule is None:
         raise UsageError(f"unknown rule {args.rule_id!r}; 'tapcheck rules' lists them")
     if use_color(sys.stdout):
         from rich.markdown import Markdown  # 50 ms of imports (markdown-it) only this command needs
 
-        print_rich(Markdown(rule.docs()))
+        print_rich(Markdown(rule.docs))
     else:
-        print(rule.docs())
+        print(rule.docs)
     return 0
 
 
