@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict
 
 from .caches import cache_dir, own_code_identity, write_atomically
-from .findings import RuleMetadata
+from .findings import RuleMetadata, engine_by_shape
 
 
 def rule_catalogue() -> list[RuleMetadata]:
@@ -33,9 +33,30 @@ def rule_catalogue() -> list[RuleMetadata]:
     return catalogue
 
 
-def catalogue_entry(rule_id: str) -> RuleMetadata | None:
+def engine_catalogue(engine: str) -> list[RuleMetadata]:
+    """Another engine's rules, from the engine itself (cfn-lint's; checkov's when installed)."""
+    if engine == "cfn-lint":
+        from .engines import cfn_lint
+
+        return cfn_lint.all_rule_metadata()
+    from .engines import checkov
+
+    return checkov.all_rule_metadata()
+
+
+def engine_of(rule_id: str) -> str | None:
+    """Which engine's id `rule_id` is, by its shape; tapcheck's by the catalogue."""
     wanted = rule_id.upper()
-    return next((entry for entry in rule_catalogue() if entry.id == wanted), None)
+    if any(entry.id == wanted for entry in rule_catalogue()):
+        return "tapcheck"
+    return engine_by_shape(wanted)
+
+
+def catalogue_entry(rule_id: str) -> RuleMetadata | None:
+    """The rule with this id (in any case) of any engine, or None."""
+    wanted, engine = rule_id.upper(), engine_of(rule_id)
+    entries = rule_catalogue() if engine == "tapcheck" else engine_catalogue(engine) if engine else []
+    return next((entry for entry in entries if entry.id == wanted), None)
 
 
 def _entry(item: dict) -> RuleMetadata:
