@@ -11,7 +11,7 @@ of its properties:
 - `wrap`: a scalar or a mapping becomes a list of itself.
 Then, against the template before the change: no internal error; no error or warning
 that was not there before, on any resource; and every finding that is gone has an info
-finding of the same rule in its place, on its resource or on the changed one.
+in its place (of its rule, or a new one), on its resource or on the changed one.
 
 It runs TAPCHECK_UNKNOWN_VALUE_EXAMPLES examples (default 40). A failing example
 prints the command that replays it alone:
@@ -153,8 +153,9 @@ def reference(name: str, document: dict, mutation: str):
 def problems(before: list, after: list, logical_id: str, path: str) -> list[str]:
     """What breaks the contract, comparing findings before and after a change at `path`
     of `logical_id` (a list element `[0]` right below `path` is the same place as `path`
-    itself). A finding that is gone is answered by an info of its rule on its resource or
-    on the changed one (a template-level finding, another resource's alarm)."""
+    itself). A finding that is gone is answered by an info of its rule, or a new info, on
+    its resource or on the changed one (a template-level finding, another resource's
+    alarm): one info may say what a value hides from several rules."""
     element = re.compile(re.escape(path) + r"\[0\](?=$|[.\[])")
 
     def key(finding):
@@ -166,8 +167,10 @@ def problems(before: list, after: list, logical_id: str, path: str) -> list[str]
         if item[1] in ("error", "warning"):
             found.append(f"new {item[1]} {item[0]} on {item[2]} at {item[3]}")
     infos = {(f.rule_id, f.resource) for f in after if f.severity == "info"}
+    infos |= {(None, item[2]) for item in new - old if item[1] == "info"}
     for item in old - new:
-        if (item[0], item[2]) not in infos and (item[0], logical_id) not in infos:
+        answered = {(item[0], item[2]), (item[0], logical_id), (None, item[2]), (None, logical_id)}
+        if not answered & infos:
             found.append(f"{item[1]} {item[0]} on {item[2]} at {item[3]} is gone with no info in its place")
     return found
 
