@@ -228,8 +228,9 @@ class UnauthenticatedApi(Rule):
                 if url.missing:
                     continue
                 auth = url.get("AuthType")
-                if auth.unknown is not None:
-                    yield context.undecided(self, logical_id, auth, "whether the function URL needs authentication")
+                if auth.scalar_problem is not None:
+                    what = "whether the function URL needs authentication"
+                    yield context.undecided(self, logical_id, auth, what, auth.scalar_problem)
                 elif auth.text == "NONE":
                     yield context.finding(self, logical_id, auth.path, auth.node, "function URL with AuthType NONE")
 
@@ -238,15 +239,18 @@ class UnauthenticatedApi(Rule):
         if method.text is not None and method.text.upper() == "OPTIONS":
             return
         authorization, api_key = properties.get("AuthorizationType"), properties.get("ApiKeyRequired")
-        if authorization.unknown is not None:
-            yield context.undecided(self, logical_id, authorization, "whether the method needs authentication")
+        if authorization.scalar_problem is not None:
+            what = "whether the method needs authentication"
+            yield context.undecided(self, logical_id, authorization, what, authorization.scalar_problem)
             return
         if not (authorization.missing or authorization.text == "NONE"):
             return
         if api_key.text == "true":
             return
-        if api_key.unknown is not None:
-            yield context.undecided(self, logical_id, api_key, "whether the method needs an API key")
+        if api_key.scalar_problem is not None:
+            yield context.undecided(
+                self, logical_id, api_key, "whether the method needs an API key", api_key.scalar_problem
+            )
             return
         node = authorization.node if not authorization.missing else properties.node
         yield context.finding(

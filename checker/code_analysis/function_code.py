@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model.intrinsics import intrinsic
+from ..model.intrinsics import Unknown, intrinsic
 from .sdk_calls import SdkCall, SourceModule, sdk_calls
 
 MAX_FILES = 500
@@ -49,7 +49,12 @@ def function_code(template, logical_id: str, resource: dict, resolver) -> Functi
 
 
 def _analyse(template, resource: dict, runtime, handler, chosen: dict) -> FunctionCode | None:
-    if not isinstance(runtime, str) or not runtime.startswith("python"):
+    if not isinstance(runtime, str):  # unknown, not set, or of the wrong type: is the code Python?
+        if _sources(template, resource, chosen, None) is None:
+            return None
+        reason = runtime.reason if isinstance(runtime, Unknown) else "Runtime is not a single value"
+        return FunctionCode(origin="", problem=f"cannot tell which runtime runs it ({reason})")
+    if not runtime.startswith("python"):
         return None
     entry = handler.rsplit(".", 1)[0].replace("/", ".") if isinstance(handler, str) and "." in handler else None
     found = _sources(template, resource, chosen, entry)
