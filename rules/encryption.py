@@ -16,7 +16,6 @@ from tapcheck.checker.data_tables import data_table
 from tapcheck.checker.model.intrinsics import Unknown, as_text, resource_token
 from tapcheck.checker.model.resource_view import View
 from tapcheck.checker.model.table_tests import holds, lookup
-from tapcheck.checker.model.template import key_node
 
 from .base import Rule
 
@@ -467,6 +466,18 @@ class UnencryptedInTransit(Rule):
             ):
                 continue
             node = context.template.resource_key(logical_id)
+            unread = next(filter(None, (_unread(context, doc) for doc in mine)), None)
+            if unread is not None:
+                yield context.finding(
+                    self,
+                    logical_id,
+                    "Properties",
+                    node,
+                    f"cannot tell whether a bucket policy denies insecure transport: {unread.reason}",
+                    severity="info",
+                    fallback=resource,
+                )
+                continue
             if not mine and unresolved:
                 yield context.finding(
                     self,
@@ -500,7 +511,8 @@ class UnencryptedInTransit(Rule):
         for operator, tests in condition.items():
             if operator in ("Bool", "BoolIfExists") and isinstance(tests, dict):
                 for key, value in tests.items():
-                    if str(key).lower() == "aws:securetransport" and as_text(value) == "false":
+                    values = value if isinstance(value, list) else [value]  # IAM takes one value or a list
+                    if str(key).lower() == "aws:securetransport" and "false" in map(as_text, values):
                         insecure = True
         if not insecure:
             return False
@@ -511,6 +523,23 @@ class UnencryptedInTransit(Rule):
         covers_bucket = any(fnmatchcase(arn, p) for p in patterns for arn in arns)
         covers_objects = any(fnmatchcase(f"{arn}/*", p) for p in patterns for arn in arns)
         return covers_bucket and covers_objects
+
+
+ROTATABLE = ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "AWS_KMS")
+"""KeySpec, KeyUsage and Origin of a key that KMS rotates (each the default when not set)."""
+
+
+def _unread(context, document) -> Unknown | None:
+    """Why a policy document, or one of its statements, cannot be read, if it cannot."""
+    if document.unknown is not None:
+        return document.unknown
+    for statement in statements(context, document):
+        doubt = statement.unknown or next(iter(statement.doubts.values()), None)
+        if doubt is not None:
+            return doubt
+        if statement.branch is not None:
+            return statement.branch[2]
+    return None
 
 
 class KmsKeyRotationOff(Rule):
@@ -545,28 +574,24 @@ class KmsKeyRotationOff(Rule):
         for logical_id, resource in context.resources():
             if resource["Type"] != "AWS::KMS::Key":
                 continue
-            properties = context.resolver.resolve(resource.get("Properties") or {})
-            if not isinstance(properties, dict):
-                continue
-            symmetric = properties.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
-            encryption = properties.get("KeyUsage", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
-            generated = properties.get("Origin", "AWS_KMS") == "AWS_KMS"
+            properties = context.view(logical_id)
             rotation = properties.get("EnableKeyRotation")
-            if not (symmetric and encryption and generated) or as_text(rotation) == "true":
+            if rotation.text == "true":
                 continue
-            written = resource.get("Properties") or {}
-            node = (
-                key_node(written, "EnableKeyRotation")
-                if "EnableKeyRotation" in written
-                else context.template.resource_key(logical_id)
-            )
-            if isinstance(rotation, Unknown):
+            kind = [properties.get(name) for name in ("KeySpec", "KeyUsage", "Origin")]
+            if any(view.text not in (None, default) for view, default in zip(kind, ROTATABLE, strict=True)):
+                continue  # asymmetric, HMAC or imported: rotation does not apply
+            unknown = rotation.scalar_problem or next(filter(None, (view.scalar_problem for view in kind)), None)
+            node = rotation.node if not rotation.missing else context.template.resource_key(logical_id)
+            if unknown is not None:
                 yield context.finding(
                     self,
                     logical_id,
                     "Properties.EnableKeyRotation",
                     node,
-                    f"cannot tell whether key rotation is on: {rotation.reason}",
+                    f"cannot tell whether key rotation is on: {unknown.reason}"
+                    if rotation.scalar_problem
+                    else f"cannot tell whether the key can rotate: {unknown.reason}",
                     severity="info",
                     fallback=resource,
                 )

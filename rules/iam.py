@@ -102,11 +102,14 @@ def _info(context, rule, resource, path, node, what: str, unknown: Unknown):
     )
 
 
-def _finding(context, rule, statement, node, message: str, severity: str | None = None):
-    """A finding on an Allow statement; an info when its Effect cannot be read."""
+def _finding(context, rule, statement, node, message: str, severity: str | None = None, unless: str = ""):
+    """A finding on an Allow statement; an info when its Effect cannot be read (or, with
+    `unless`, its Principal, which would exempt it)."""
     doubt = statement.doubts.get("Effect")
     if doubt is not None:
         message, severity = f"{message}, if its Effect is Allow (cannot tell: {doubt.reason})", "info"
+    elif unless and "Principal" in statement.doubts:
+        message, severity = f"{message}, unless {unless} (cannot tell: {statement.doubts['Principal'].reason})", "info"
     return context.finding(
         rule, statement.document.resource, statement.path, node, message, severity=severity, fallback=statement.node
     )
@@ -232,6 +235,7 @@ class WildcardAction(Rule):
         for statement in _all_statements(context):
             if not statement.may_allow or _is_key_policy_root_grant(statement):
                 continue
+            exempt = "it is the key policy's grant to the account" if statement.document.service == "kms" else ""
             if "Action" in statement.doubts:
                 node = statement.node_of("Action")
                 what = "which actions the statement allows"
@@ -253,9 +257,9 @@ class WildcardAction(Rule):
                     if count == 0:
                         continue  # matches nothing: TAP306 says so
                     message = f"allows {action!r}, which expands to {count} actions"
-                    yield _finding(context, self, statement, node, message, severity="warning")
+                    yield _finding(context, self, statement, node, message, "warning", unless=exempt)
                     continue
-                yield _finding(context, self, statement, node, message)
+                yield _finding(context, self, statement, node, message, unless=exempt)
 
 
 class WildcardResource(Rule):

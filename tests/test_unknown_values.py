@@ -27,7 +27,6 @@ import os
 import re
 import sys
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -161,7 +160,7 @@ def problems(before: list, after: list, logical_id: str, path: str) -> list[str]
     def key(finding):
         return (finding.rule_id, finding.severity, finding.resource, element.sub(path, finding.path))
 
-    old, new = Counter(map(key, before)), Counter(map(key, after))
+    old, new = set(map(key, before)), set(map(key, after))
     found = []
     for item in new - old:
         if item[1] in ("error", "warning"):

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model.intrinsics import Unknown, intrinsic
+from ..model.intrinsics import NO_VALUE, Unknown, intrinsic
 from .sdk_calls import SdkCall, SourceModule, sdk_calls
 
 MAX_FILES = 500
@@ -85,7 +85,12 @@ def _sources(template, resource, chosen: dict, entry):
         return _from_path(template, base, source, entry)
     is_lambda = resource["Type"] == "AWS::Lambda::Function"
     inline = chosen["ZipFile"] if is_lambda else chosen["InlineCode"]
-    if isinstance(inline, str) and intrinsic(inline) is None:
+    if inline is not None and inline is not NO_VALUE and not isinstance(inline, str):
+        call = intrinsic(inline)
+        if isinstance(inline, Unknown):
+            return f"the inline code cannot be read ({inline.reason})"
+        return f"the inline code is built by {call[0]}" if call else "the inline code is not a string"
+    if isinstance(inline, str):
         mark = getattr(inline, "start_mark", None)
         block = mark is not None and template.lines[mark.line][mark.column : mark.column + 1] in ("|", ">")
         offset = (mark.line + 1 if block else mark.line) if mark else 0
