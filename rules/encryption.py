@@ -530,11 +530,15 @@ ROTATABLE = ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "AWS_KMS")
 
 
 def _unread(context, document) -> Unknown | None:
-    """Why a policy document, or one of its statements, cannot be read, if it cannot."""
+    """Why a policy document, or one of its statements that may deny, cannot be read."""
     if document.unknown is not None:
         return document.unknown
     for statement in statements(context, document):
-        doubt = statement.unknown or next(iter(statement.doubts.values()), None)
+        if statement.unknown is not None:
+            return statement.unknown
+        if statement.effect != "Deny" and "Effect" not in statement.doubts:
+            continue  # only a Deny denies insecure transport
+        doubt = next(iter(statement.doubts.values()), None)
         if doubt is not None:
             return doubt
         if statement.branch is not None:

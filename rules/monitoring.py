@@ -147,7 +147,7 @@ def alarm_index(context) -> dict[tuple, list[str]]:
     return context.cached("alarm-index", build)
 
 
-def might_cover(context, metric: AlarmMetric, spec: dict, names: list[str], identity: Identity) -> Unknown | None:
+def might_cover(metric: AlarmMetric, spec: dict, names: list[str], identity: Identity) -> Unknown | None:
     """Why an alarm metric that is not known to cover a resource might still do so: a
     part of it that is not known (or a resource name that is not) where every known
     part matches. None when it cannot cover the resource."""
@@ -168,8 +168,6 @@ def might_cover(context, metric: AlarmMetric, spec: dict, names: list[str], iden
             doubt = name.scalar_problem
         elif value.scalar_problem is not None or name.scalar_problem is not None:
             doubt = name.scalar_problem or value.scalar_problem
-        elif _parameter_token(context, value.text):
-            doubt = Unknown(f"{value.path} is parameter {value.text[6:-2]}, which has no value before deployment")
         elif identity.unknown_name is not None and not RESOURCE_TOKEN.fullmatch(value.text):
             doubt = identity.unknown_name
         else:
@@ -178,10 +176,6 @@ def might_cover(context, metric: AlarmMetric, spec: dict, names: list[str], iden
         if reason is not None:
             return reason
     return None
-
-
-def _parameter_token(context, text: str) -> bool:
-    return text.startswith("{{Ref:") and text[6:-2] in context.template.parameters
 
 
 def _resource_node(context, logical_id):
@@ -247,7 +241,7 @@ class MissingAlarm(Rule):
                     (
                         (metric, reason)
                         for metric in alarm_metrics(context)
-                        if (reason := might_cover(context, metric, spec, alternatives, identity)) is not None
+                        if (reason := might_cover(metric, spec, alternatives, identity)) is not None
                     ),
                     None,
                 )
@@ -418,8 +412,8 @@ class AlarmTargetMissing(Rule):
         text = value.text
         if text is None or text in owners.keys:
             return None
-        if _parameter_token(context, text):
-            return Unknown(f"it is parameter {text[6:-2]}, which has no value before deployment")
+        if text.startswith("{{Ref:") and text[6:-2] in context.template.parameters:
+            return None
         if "{{" in text and not text.startswith("{{Ref:") and not text.startswith("{{GetAtt:"):
             return None  # built from deploy-time values: cannot be compared
         if owners.unknown_name is not None and not RESOURCE_TOKEN.fullmatch(text):
@@ -575,7 +569,8 @@ class LogRetention(Rule):
             identity = identities(context, logical_id, resource, {"ref": True, "name": "FunctionName"})
             if {f"/aws/lambda/{key}" for key in identity.keys} & group_names:
                 continue
-            unknown = identity.unknown_name and (logical_id, identity.unknown_name)
+            named_groups = group_names or unknown_names  # an unknown function name may be one of them
+            unknown = identity.unknown_name and named_groups and (logical_id, identity.unknown_name)
             for group, reason in ([unknown] if unknown else []) + unknown_names:
                 yield context.finding(
                     self,

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from ..model.intrinsics import NO_VALUE, Unknown, intrinsic
+from ..model.intrinsics import NO_VALUE, RESOURCE_TOKEN, SUB_VARIABLE, Unknown, intrinsic
+from ..model.template import key_node
 
 IDENTITY_POLICY_TYPES = {
     # resource type: property holding a list of {PolicyName, PolicyDocument}, or a document
@@ -288,35 +289,84 @@ def _statement(context, document, path, node, branch=None) -> Statement:
         if name in node:
             statement.written[name] = resolver.active(node[name])
             statement.fields[name] = _as_list(resolver.resolve(node[name]))
-            named = _as_list(resolver.symbolic.resolve(node[name]))  # resources named, not unknown
-            doubt = next((v for v in named if not isinstance(v, str) or _parameter_token(context, v)), None)
+            doubt = _open(context, node[name], f"{path}.{name}")
             if doubt is not None:
-                statement.doubts[name] = _doubt(doubt, f"{path}.{name}", context)
+                statement.doubts[name] = doubt
     statement.principal = resolver.resolve(node["Principal"]) if "Principal" in node else None
     statement.not_principal = resolver.resolve(node["NotPrincipal"]) if "NotPrincipal" in node else None
     statement.condition = resolver.resolve(node["Condition"]) if "Condition" in node else None
-    principal = resolver.symbolic.resolve(node["Principal"]) if "Principal" in node else None
-    entries = principal.get("AWS") if isinstance(principal, dict) else principal
-    doubt = next((e for e in _as_list(entries) if not isinstance(e, str) or _parameter_token(context, e)), None)
-    if doubt is not None or (principal is not None and not isinstance(principal, (str, dict))):
-        where = f"{path}.Principal"
-        statement.doubts["Principal"] = _doubt(doubt if doubt is not None else principal, where, context)
+    principal = resolver.active(node.get("Principal"))
+    where = f"{path}.Principal"
+    if isinstance(principal, dict) and intrinsic(principal) is None:
+        doubt = _open(context, principal.get("AWS"), f"{where}.AWS")
+    else:
+        doubt = _open(context, principal, where)
+    if doubt is not None:
+        statement.doubts["Principal"] = doubt
     if statement.condition is not None and not isinstance(statement.condition, dict):
         statement.doubts["Condition"] = _doubt(statement.condition, f"{path}.Condition")
     return statement
 
 
-def _parameter_token(context, text: str) -> bool:
-    """`{{Ref:P}}` for a parameter that has no value in the scenario."""
-    return text.startswith("{{Ref:") and text.endswith("}}") and text[6:-2] in context.template.parameters
+OPAQUE = ("Ref", "Fn::ImportValue", "Fn::Select", "Fn::Split", "Fn::If")
+"""Intrinsics whose unknown value may be anything (`*` included); an unknown `Join`, `Sub`
+or `GetAtt` builds a value around its literal text, or names a resource."""
 
 
-def _doubt(value, where: str, context=None) -> Unknown:
+def _open(context, node, where: str) -> Unknown | None:
+    """Why a policy field (a value or a list of values) may hold anything: a value that
+    cannot be known and could be `*` (a parameter, an import, an undecided `Fn::If`), or
+    a value of the wrong type. None when every value is known, or is built around text
+    of its own."""
+    resolver = context.resolver
+    active = resolver.active(node)
+    if isinstance(active, Unknown):
+        return active
+    if active is None or active is NO_VALUE or isinstance(active, (str, int, float)):
+        return None
+    if isinstance(active, list):
+        return next(filter(None, (_open(context, item, f"{where}[{i}]") for i, item in enumerate(active))), None)
+    call = intrinsic(active)
+    if call is None:
+        return Unknown(f"{where} is not a single value")
+    value = resolver.resolve(active)
+    if isinstance(value, list):
+        return next((v for v in value if isinstance(v, Unknown)), None)
+    if not isinstance(value, Unknown):
+        return None if isinstance(value, (str, int, float)) else Unknown(f"{where} is not a single value")
+    name, argument = call
+    if name == "Ref" and argument in context.template.resources:
+        return None  # names one of the template's resources
+    if name == "Fn::Sub" and isinstance(argument, str) and SUB_VARIABLE.fullmatch(argument):
+        return value  # "${Parameter}" alone
+    if name == "Fn::FindInMap":
+        return value if _mapping_has_wildcard(context.template, argument) else None
+    return value if name in OPAQUE else None
+
+
+def _doubt(value, where: str) -> Unknown:
     if isinstance(value, Unknown):
         return value
-    if isinstance(value, str) and context is not None and _parameter_token(context, value):
-        return Unknown(f"parameter {value[6:-2]} has no value before deployment")
     return Unknown(f"{where} is not a single value" if value is not None else f"{where} is not set")
+
+
+def _mapping_has_wildcard(template, argument) -> bool:
+    """Whether the mapping a `Fn::FindInMap` reads may give `*`: it holds a value with
+    a `*`, or something other than text (or is not there)."""
+    name = argument[0] if isinstance(argument, list) and argument else None
+    mapping = template.mappings.get(name) if isinstance(name, str) else None
+    if not isinstance(mapping, dict):
+        return True
+    stack = [mapping]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and "*" in item or not isinstance(item, (str, int, float)):
+            return True
+    return False
 
 
 def managed_policies(context) -> list[ManagedPolicy]:
@@ -326,7 +376,7 @@ def managed_policies(context) -> list[ManagedPolicy]:
 
 def _managed_policies(context) -> list[ManagedPolicy]:
     found = []
-    active, resolve = context.resolver.active, context.resolver.resolve
+    active, resolve, symbolic = context.resolver.active, context.resolver.resolve, context.resolver.symbolic
     for logical_id, resource in context.resources():
         properties = active(resource.get("Properties"))
         if not isinstance(properties, dict):
@@ -336,9 +386,10 @@ def _managed_policies(context) -> list[ManagedPolicy]:
             for index, arn in _items(context, properties.get("ManagedPolicyArns"), path):
                 where = f"{path}[{index}]" if index is not None else path
                 value = arn if isinstance(arn, Unknown) else resolve(arn)
-                found.append(
-                    ManagedPolicy(logical_id, where, arn if not isinstance(arn, Unknown) else properties, value)
-                )
+                if isinstance(value, Unknown) and RESOURCE_TOKEN.fullmatch(str(symbolic.resolve(arn))):
+                    value = symbolic.resolve(arn)  # the template's own managed policy: its document is read
+                node = arn if hasattr(arn, "start_mark") else key_node(properties, "ManagedPolicyArns")
+                found.append(ManagedPolicy(logical_id, where, node, value))
         elif resource["Type"] in SAM_POLICY_TYPES:
             for index, policy in _sam_policies(context, properties.get("Policies")):
                 if isinstance(policy, str) or intrinsic(policy) is not None:

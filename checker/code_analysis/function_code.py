@@ -53,6 +53,7 @@ def _analyse(template, resource: dict, runtime, handler, chosen: dict) -> Functi
         if _sources(template, resource, chosen, None) is None:
             return None
         reason = runtime.reason if isinstance(runtime, Unknown) else "Runtime is not a single value"
+        reason = "Runtime is not set" if runtime is None else reason
         return FunctionCode(origin="", problem=f"cannot tell which runtime runs it ({reason})")
     if not runtime.startswith("python"):
         return None
