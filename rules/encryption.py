@@ -397,8 +397,8 @@ class UnencryptedInTransit(Rule):
         """What lets plain HTTP or old TLS through; (why, where) when that cannot be known."""
         if resource_type == "AWS::ElasticLoadBalancingV2::Listener":
             protocol = properties.get("Protocol")
-            if protocol.unknown is not None:
-                return protocol.unknown, protocol
+            if protocol.scalar_problem is not None:
+                return protocol.scalar_problem, protocol
             if protocol.text != "HTTP":
                 return None
             actions = properties.get("DefaultActions")
@@ -406,7 +406,7 @@ class UnencryptedInTransit(Rule):
                 redirect = action.get("RedirectConfig").get("Protocol")
                 if action.get("Type").text == "redirect" and redirect.text == "HTTPS":
                     return None
-                unknown = action.get("Type").unknown or redirect.unknown or action.unknown
+                unknown = action.get("Type").scalar_problem or redirect.scalar_problem or action.unknown
                 if unknown is not None:
                     return unknown, action
             if actions.list_problem is not None:

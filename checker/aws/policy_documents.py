@@ -299,6 +299,8 @@ def _statement(context, document, path, node, branch=None) -> Statement:
     where = f"{path}.Principal"
     if isinstance(principal, dict) and intrinsic(principal) is None:
         doubt = _open(context, principal.get("AWS"), f"{where}.AWS")
+    elif isinstance(principal, list):
+        doubt = Unknown(f"{where} is neither '*' nor a mapping of principals")
     else:
         doubt = _open(context, principal, where)
     if doubt is not None:
@@ -313,7 +315,7 @@ OPAQUE = ("Ref", "Fn::ImportValue", "Fn::Select", "Fn::Split", "Fn::If")
 or `GetAtt` builds a value around its literal text, or names a resource."""
 
 
-def _open(context, node, where: str) -> Unknown | None:
+def _open(context, node, where: str, listed: bool = False) -> Unknown | None:
     """Why a policy field (a value or a list of values) may hold anything: a value that
     cannot be known and could be `*` (a parameter, an import, an undecided `Fn::If`), or
     a value of the wrong type. None when every value is known, or is built around text
@@ -324,10 +326,10 @@ def _open(context, node, where: str) -> Unknown | None:
         return active
     if active is None or active is NO_VALUE or isinstance(active, (str, int, float)):
         return None
-    if isinstance(active, list):
-        return next(filter(None, (_open(context, item, f"{where}[{i}]") for i, item in enumerate(active))), None)
+    if isinstance(active, list) and not listed:
+        return next(filter(None, (_open(context, v, f"{where}[{i}]", True) for i, v in enumerate(active))), None)
     call = intrinsic(active)
-    if call is None:
+    if call is None:  # a list in a list, a mapping
         return Unknown(f"{where} is not a single value")
     value = resolver.resolve(active)
     if isinstance(value, list):

@@ -99,6 +99,9 @@ def _sources(template, resource, chosen: dict, entry):
         module = SourceModule(name, str(inline), template.path, offset)
         return {name: module}, name, f"the inline code of {template.path}"
     code_uri = chosen["CodeUri"] if resource["Type"] == "AWS::Serverless::Function" else None
+    if isinstance(code_uri, Unknown) or isinstance(code_uri, list) or intrinsic(code_uri) is not None:
+        reason = code_uri.reason if isinstance(code_uri, Unknown) else "CodeUri is not a path or an S3 location"
+        return f"cannot tell where the code is ({reason})"
     if isinstance(code_uri, str) and "://" not in code_uri and (base / code_uri).is_dir():
         return _from_path(template, base, code_uri, entry)
     return None

@@ -153,7 +153,8 @@ def _permissions(context, role: str) -> RolePermissions:
         if document.unknown is not None:
             permissions.undecided.append(f"{document.path} ({document.unknown.reason})")
         for statement in statements(context, document):
-            doubt = statement.unknown or (statement.may_allow and statement.doubts.get("Action"))
+            doubt = statement.unknown or statement.doubts.get("Effect")
+            doubt = doubt or (statement.may_allow and statement.doubts.get("Action"))
             if doubt:  # its other actions are still granted
                 permissions.undecided.append(f"{statement.path} ({doubt.reason})")
             if statement.branch is not None:  # granted in one scenario of the deployment, not known which
