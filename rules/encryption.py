@@ -538,11 +538,23 @@ def _unread(context, document) -> Unknown | None:
             return statement.unknown
         if statement.effect != "Deny" and "Effect" not in statement.doubts:
             continue  # only a Deny denies insecure transport
-        doubt = next(iter(statement.doubts.values()), None)
+        doubt = next(iter(statement.doubts.values()), None) or _unknown_transport_test(statement.condition)
         if doubt is not None:
             return doubt
         if statement.branch is not None:
             return statement.branch[2]
+    return None
+
+
+def _unknown_transport_test(condition) -> Unknown | None:
+    """An `aws:SecureTransport` test whose value cannot be known."""
+    for tests in condition.values() if isinstance(condition, dict) else ():
+        for key, value in tests.items() if isinstance(tests, dict) else ():
+            values = value if isinstance(value, list) else [value]
+            if str(key).lower() == "aws:securetransport":
+                unknown = next((v for v in values if isinstance(v, Unknown)), None)
+                if unknown is not None:
+                    return unknown
     return None
 
 

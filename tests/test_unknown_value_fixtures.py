@@ -164,14 +164,20 @@ def test_tap504_and_tap505_wrong_types_and_unknown_names_are_info():
     ]
 
 
-def test_tap203_a_listed_condition_value_denies_and_unknown_deny_actions_are_info():
+def test_tap203_a_listed_condition_value_denies_unknown_deny_actions_or_test_values_are_info():
     assert found("bucket_policy_unknown.yml", "TAP203") == [
         (
             "TAP203",
             "info",
             "UnknownActions",
             "cannot tell whether a bucket policy denies insecure transport: parameter Denied has no default",
-        )
+        ),
+        (
+            "TAP203",
+            "info",
+            "UnknownTest",
+            "cannot tell whether a bucket policy denies insecure transport: parameter Secure has no default",
+        ),
     ]
 
 

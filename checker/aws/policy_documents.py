@@ -305,8 +305,13 @@ def _statement(context, document, path, node, branch=None) -> Statement:
         doubt = _open(context, principal, where)
     if doubt is not None:
         statement.doubts["Principal"] = doubt
-    if statement.condition is not None and not isinstance(statement.condition, dict):
-        statement.doubts["Condition"] = _doubt(statement.condition, f"{path}.Condition")
+    condition = statement.condition
+    if condition is not None and not isinstance(condition, dict):
+        statement.doubts["Condition"] = _doubt(condition, f"{path}.Condition")
+    elif condition is not None:
+        blocks = (f"{path}.Condition.{op}" for op, tests in condition.items() if not isinstance(tests, dict))
+        if (block := next(blocks, None)) is not None:
+            statement.doubts["Condition"] = Unknown(f"{block} is not a mapping of condition keys")
     return statement
 
 

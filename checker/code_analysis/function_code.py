@@ -85,6 +85,11 @@ def _sources(template, resource, chosen: dict, entry):
     if isinstance(source, str):
         return _from_path(template, base, source, entry)
     is_lambda = resource["Type"] == "AWS::Lambda::Function"
+    code = chosen["Code"]
+    if is_lambda and code is not None and code is not NO_VALUE and not isinstance(code, dict):
+        return (
+            f"cannot tell where the code is ({code.reason if isinstance(code, Unknown) else 'Code is not a mapping'})"
+        )
     inline = chosen["ZipFile"] if is_lambda else chosen["InlineCode"]
     if inline is not None and inline is not NO_VALUE and not isinstance(inline, str):
         call = intrinsic(inline)
