@@ -157,8 +157,12 @@ class BroadNetworkAccess(Rule):
                     yield context.undecided(self, logical_id, unknown, what, unknown.scalar_problem)
                 continue
             if isinstance(opening, Unknown):
-                if direction == "ingress":
-                    yield context.undecided(self, logical_id, rule, f"which ports ingress from {world} opens", opening)
+                what = (
+                    f"which ports ingress from {world} opens"
+                    if direction == "ingress"
+                    else (f"whether egress to {world} is on all ports and protocols")
+                )
+                yield context.undecided(self, logical_id, rule, what, opening)
             elif direction == "ingress" and self._would_matter(direction, opening):
                 yield context.finding(self, logical_id, rule.path, rule.node, f"ingress from {world} on {opening}")
             elif direction == "egress" and opening.all_protocols:
@@ -175,7 +179,7 @@ class BroadNetworkAccess(Rule):
     def _would_matter(direction: str, opening: Opening | Unknown) -> bool:
         """Whether a world-wide source would be reported with this opening."""
         if isinstance(opening, Unknown):
-            return direction == "ingress"
+            return True
         if direction == "ingress":
             return not (opening.empty or opening.web_only)
         return opening.all_protocols

@@ -192,3 +192,15 @@ def test_tap308_unknown_actions_and_runtime_are_info():
         "calls sns Publish, which needs sns:Publish; role Role does not grant it in this template (what cannot be "
         "read at Properties.Policies[0].PolicyDocument.Statement[0] (parameter Actions has no default) may)"
     )
+
+
+def test_tap309_an_egress_rule_of_the_wrong_type_is_info():
+    assert found("security_group_rule_wrong_type.yml", "TAP309") == [
+        (
+            "TAP309",
+            "info",
+            "Group",
+            "cannot tell whether egress on its ports is open to the internet: "
+            "Properties.SecurityGroupEgress[0] is not a mapping",
+        )
+    ]
