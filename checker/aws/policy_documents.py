@@ -198,8 +198,8 @@ class _Located(dict):
 
 
 def statements(context, document: PolicyDocument) -> list[Statement]:
-    """The statements of a readable document; one that cannot be read is a statement
-    with `unknown` set."""
+    """The statements of a document (none when the document cannot be read); a statement
+    that cannot be read has `unknown` set."""
     if document.unknown is not None:
         return []
     return context.cached(("statements", id(document.node)), lambda: list(_statements(context, document)))
