@@ -185,7 +185,6 @@ def command_config(args: argparse.Namespace) -> Config:
     from tapcheck.rules import known_rule
 
     from .config import find_config, load_config
-    from .engines import checkov as checkov_engine
 
     config_path = args.config or find_config(Path.cwd())
     if args.config is not None and not args.config.is_file():
@@ -198,10 +197,7 @@ def command_config(args: argparse.Namespace) -> Config:
         fail_on=args.fail_on or config.fail_on,
         engines=parse_engines(args.engines) if args.engines else config.engines,
     )
-    if "checkov" in config.engines and not checkov_engine.available():
-        raise UsageError(
-            f"the checkov engine was asked for, but checkov is not installed ({checkov_engine.INSTALL_HINT})"
-        )
+    require_engines(config.engines)
     return config
 
 
@@ -355,42 +351,86 @@ def write_report(path: Path, text: str) -> None:
 
 
 def rules_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="tapcheck rules", description="List tapcheck's rules.")
+    parser = argparse.ArgumentParser(prog="tapcheck rules", description="List the rules of tapcheck and its engines.")
     parser.add_argument("--format", choices=("console", "json"), default="console")
+    parser.add_argument(
+        "--engines", metavar="LIST", default="tapcheck", help=f"whose rules: {', '.join(ENGINES)} (default: tapcheck)"
+    )
     args = parser.parse_args(argv)
-    from tapcheck.rules import ALL_RULES
+    engines = parse_engines(args.engines)
+    require_engines(engines)
+    from .rule_catalogue import engine_catalogue, rule_catalogue
 
+    catalogue = [rule for e in engines for rule in (rule_catalogue() if e == "tapcheck" else engine_catalogue(e))]
     if args.format == "json":
-        rows = [{k: getattr(r, k) for k in ("id", "name", "area", "severity", "title")} for r in ALL_RULES]
-        print(json.dumps(rows, indent=2))
+        fields = ("id", "name", "area", "severity", "title", "engine", "docs_url")
+        print(json.dumps([{k: getattr(rule, k) for k in fields} for rule in catalogue], indent=2))
         return 0
-    from rich.table import Table
+    # other engines' names are their titles in kebab-case: a listing with them names the engine instead
+    columns = ("id", "name", "area", "severity", "title")
+    if engines != ("tapcheck",):
+        columns = ("id", "engine", "severity", "title")
+    rows = [[getattr(rule, column) for column in columns] for rule in catalogue]
+    if use_color(sys.stdout):
+        from rich.table import Table
 
-    table = Table(title=f"tapcheck {__version__} rules")
-    for column in ("id", "name", "area", "severity", "title"):
-        table.add_column(column, no_wrap=column != "title")
-    for rule in ALL_RULES:
-        table.add_row(rule.id, rule.name, rule.area, rule.severity, rule.title)
-    print_rich(table)
+        table = Table(title=f"tapcheck {__version__}: rules of {', '.join(engines)}")
+        for column in columns:
+            table.add_column(column, no_wrap=column != "title")
+        for row in rows:
+            table.add_row(*row)
+        print_rich(table)
+    else:  # piped or redirected: plain aligned columns, without rich's imports
+        widths = [max(len(str(cell)) for cell in column) for column in zip(columns, *rows, strict=True)]
+        for row in (columns, *rows):
+            print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     return 0
 
 
 def explain_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="tapcheck explain", description="Print a rule's documentation.")
+    parser = argparse.ArgumentParser(
+        prog="tapcheck explain", description="Print a rule's documentation (tapcheck's, cfn-lint's or checkov's)."
+    )
     parser.add_argument("rule_id", metavar="ID")
     args = parser.parse_args(argv)
-    from tapcheck.rules import get_rule
+    from .rule_catalogue import catalogue_entry, engine_of
 
-    rule = get_rule(args.rule_id)
+    engine = engine_of(args.rule_id)
+    require_engines((engine,))
+    rule = catalogue_entry(args.rule_id) if engine else None
     if rule is None:
-        raise UsageError(f"unknown rule {args.rule_id!r}; 'tapcheck rules' lists them")
+        raise UsageError(f"unknown rule {args.rule_id!r}; 'tapcheck rules --engines tapcheck,cfn-lint' lists them")
+    docs = rule.docs or engine_rule_docs(rule)
     if use_color(sys.stdout):
         from rich.markdown import Markdown  # 50 ms of imports (markdown-it) only this command needs
 
-        print_rich(Markdown(rule.docs()))
+        print_rich(Markdown(docs))
     else:
-        print(rule.docs())
+        print(docs)
     return 0
+
+
+def engine_rule_docs(rule) -> str:
+    """What another engine says of one of its rules, as Markdown."""
+    lines = [f"# {rule.id} {rule.title}", "", f"{rule.engine} rule (severity in tapcheck: {rule.severity})"]
+    if rule.description and rule.description != rule.title:
+        lines += ["", rule.description]
+    if rule.tags:
+        lines += ["", f"Tags: {', '.join(rule.tags)}"]
+    if rule.docs_url:
+        lines += ["", f"Documentation: {rule.docs_url}"]
+    return "\n".join(lines)
+
+
+def require_engines(engines: tuple[str, ...]) -> None:
+    if "checkov" not in engines:
+        return
+    from .engines import checkov as checkov_engine
+
+    if not checkov_engine.available():
+        raise UsageError(
+            f"the checkov engine was asked for, but checkov is not installed ({checkov_engine.INSTALL_HINT})"
+        )
 
 
 def deploy_parser() -> argparse.ArgumentParser:

@@ -8,7 +8,6 @@ half-applied policy.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from importlib import resources
@@ -18,12 +17,6 @@ from typing import Any
 import yaml
 
 CONFIG_NAMES = (".tapcheck.yml", ".tapcheck.yaml")
-
-
-def cache_dir() -> Path:
-    """Where tapcheck keeps what it caches (results, the IAM index): `$XDG_CACHE_HOME/tapcheck`,
-    by default `~/.cache/tapcheck`."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tapcheck"
 
 
 DEFAULT_REQUIRED_TAGS: dict[str, Any] = {

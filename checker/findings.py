@@ -19,6 +19,11 @@ ALSO_SAID_BY = re.compile(r" \((?:cfn-lint|checkov) [A-Z0-9_, ]+ says the same\)
 """The note an engine's left-out finding adds to tapcheck's (it runs with some engines only)."""
 
 
+def engine_by_shape(rule_id: str) -> str | None:
+    """The other engine whose ids look like `rule_id`, or None."""
+    return next((engine for engine, pattern in ENGINE_RULE_IDS.items() if pattern.match(rule_id)), None)
+
+
 def severity_rank(severity: str) -> int:
     """0 for error, 1 for warning, 2 for info: lower is more severe."""
     return SEVERITIES.index(severity)

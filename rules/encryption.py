@@ -16,7 +16,6 @@ from tapcheck.checker.data_tables import data_table
 from tapcheck.checker.model.intrinsics import Unknown, as_text, resource_token
 from tapcheck.checker.model.resource_view import View
 from tapcheck.checker.model.table_tests import holds, lookup
-from tapcheck.checker.model.template import key_node
 
 from .base import Rule
 
@@ -447,8 +446,8 @@ class UnencryptedInTransit(Rule):
         """What lets plain HTTP or old TLS through; (why, where) when that cannot be known."""
         if resource_type == "AWS::ElasticLoadBalancingV2::Listener":
             protocol = properties.get("Protocol")
-            if protocol.unknown is not None:
-                return protocol.unknown, protocol
+            if protocol.scalar_problem is not None:
+                return protocol.scalar_problem, protocol
             if protocol.text in ("HTTPS", "TLS"):
                 return _listener_tls(properties.get("SslPolicy"))
             if protocol.text != "HTTP":
@@ -458,7 +457,7 @@ class UnencryptedInTransit(Rule):
                 redirect = action.get("RedirectConfig").get("Protocol")
                 if action.get("Type").text == "redirect" and redirect.text == "HTTPS":
                     return None
-                unknown = action.get("Type").unknown or redirect.unknown or action.unknown
+                unknown = action.get("Type").scalar_problem or redirect.scalar_problem or action.unknown
                 if unknown is not None:
                     return unknown, action
             if actions.list_problem is not None:
@@ -550,6 +549,18 @@ class UnencryptedInTransit(Rule):
             if any(a in ("*", "s3:*") for actions in denied for a in actions):
                 continue
             node = context.template.resource_key(logical_id)
+            unread = next(filter(None, (_unread(context, doc) for doc in mine)), None)
+            if unread is not None:
+                yield context.finding(
+                    self,
+                    logical_id,
+                    "Properties",
+                    node,
+                    f"cannot tell whether a bucket policy denies insecure transport: {unread.reason}",
+                    severity="info",
+                    fallback=resource,
+                )
+                continue
             if denied:
                 actions = sorted({a for listed in denied for a in listed})
                 shown = ", ".join(actions[:5]) + (f" (+{len(actions) - 5} more)" if len(actions) > 5 else "")
@@ -599,7 +610,8 @@ class UnencryptedInTransit(Rule):
         for operator, tests in condition.items():
             if operator in ("Bool", "BoolIfExists") and isinstance(tests, dict):
                 for key, value in tests.items():
-                    if str(key).lower() == "aws:securetransport" and as_text(value) == "false":
+                    values = value if isinstance(value, list) else [value]  # IAM takes one value or a list
+                    if str(key).lower() == "aws:securetransport" and "false" in map(as_text, values):
                         insecure = True
         if not insecure:
             return []
@@ -670,6 +682,39 @@ def _domain_transport(options: View) -> str | tuple | None:
     return f"domain accepts {' and '.join(problems)}" if problems else None
 
 
+ROTATABLE = ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "AWS_KMS")
+"""KeySpec, KeyUsage and Origin of a key that KMS rotates (each the default when not set)."""
+
+
+def _unread(context, document) -> Unknown | None:
+    """Why a policy document, or one of its statements that may deny, cannot be read."""
+    if document.unknown is not None:
+        return document.unknown
+    for statement in statements(context, document):
+        if statement.unknown is not None:
+            return statement.unknown
+        if statement.effect != "Deny" and "Effect" not in statement.doubts:
+            continue  # only a Deny denies insecure transport
+        doubt = next(iter(statement.doubts.values()), None) or _unknown_transport_test(statement.condition)
+        if doubt is not None:
+            return doubt
+        if statement.branch is not None:
+            return statement.branch[2]
+    return None
+
+
+def _unknown_transport_test(condition) -> Unknown | None:
+    """An `aws:SecureTransport` test whose value cannot be known."""
+    for tests in condition.values() if isinstance(condition, dict) else ():
+        for key, value in tests.items() if isinstance(tests, dict) else ():
+            values = value if isinstance(value, list) else [value]
+            if str(key).lower() == "aws:securetransport":
+                unknown = next((v for v in values if isinstance(v, Unknown)), None)
+                if unknown is not None:
+                    return unknown
+    return None
+
+
 class KmsKeyRotationOff(Rule):
     id = "TAP204"
     name = "kms-key-rotation-off"
@@ -702,28 +747,24 @@ class KmsKeyRotationOff(Rule):
         for logical_id, resource in context.resources():
             if resource["Type"] != "AWS::KMS::Key":
                 continue
-            properties = context.resolver.resolve(resource.get("Properties") or {})
-            if not isinstance(properties, dict):
-                continue
-            symmetric = properties.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
-            encryption = properties.get("KeyUsage", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
-            generated = properties.get("Origin", "AWS_KMS") == "AWS_KMS"
+            properties = context.view(logical_id)
             rotation = properties.get("EnableKeyRotation")
-            if not (symmetric and encryption and generated) or as_text(rotation) == "true":
+            if rotation.text == "true":
                 continue
-            written = resource.get("Properties") or {}
-            node = (
-                key_node(written, "EnableKeyRotation")
-                if "EnableKeyRotation" in written
-                else context.template.resource_key(logical_id)
-            )
-            if isinstance(rotation, Unknown):
+            kind = [properties.get(name) for name in ("KeySpec", "KeyUsage", "Origin")]
+            if any(view.text not in (None, default) for view, default in zip(kind, ROTATABLE, strict=True)):
+                continue  # asymmetric, HMAC or imported: rotation does not apply
+            unknown = rotation.scalar_problem or next(filter(None, (view.scalar_problem for view in kind)), None)
+            node = rotation.node if not rotation.missing else context.template.resource_key(logical_id)
+            if unknown is not None:
                 yield context.finding(
                     self,
                     logical_id,
                     "Properties.EnableKeyRotation",
                     node,
-                    f"cannot tell whether key rotation is on: {rotation.reason}",
+                    f"cannot tell whether key rotation is on: {unknown.reason}"
+                    if rotation.scalar_problem
+                    else f"cannot tell whether the key can rotate: {unknown.reason}",
                     severity="info",
                     fallback=resource,
                 )

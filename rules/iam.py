@@ -9,12 +9,19 @@ data (`tapcheck.checker.aws.iam_data`), never from a hand-kept list.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 from tapcheck.checker.aws.iam_data import escalation_actions, iam_data
 from tapcheck.checker.aws.managed_policies import managed_documents, managed_policy_data
-from tapcheck.checker.aws.policy_documents import is_public, managed_policies, policy_documents, statements
-from tapcheck.checker.model.intrinsics import SUB_VARIABLE
+from tapcheck.checker.aws.policy_documents import (
+    is_public,
+    managed_policies,
+    policy_documents,
+    settle_branches,
+    statements,
+)
+from tapcheck.checker.model.intrinsics import SUB_VARIABLE, Unknown
 
 from .base import Rule
 
@@ -99,6 +106,64 @@ class _PerManagedPolicy:
 
     def __iter__(self):
         return iter(self._found.values())
+
+
+def _settled(check):
+    """A check whose findings on the branches of an undecided `Fn::If` are settled (see
+    `settle_branches`)."""
+
+    @functools.wraps(check)
+    def settled(self, context):
+        return settle_branches(context, check(self, context))
+
+    return settled
+
+
+def _unread(context, rule, what: str, kind: str | None = None, skip: str | None = None):
+    """An info for every policy document and statement that cannot be read (of `kind`
+    only, and but for the resource policies of service `skip`)."""
+    for document in policy_documents(context):
+        if kind is not None and document.kind != kind or skip is not None and document.service == skip:
+            continue
+        if document.unknown is not None:
+            yield _info(context, rule, document.resource, document.path, document.node, what, document.unknown)
+        for statement in statements(context, document):
+            if statement.unknown is not None:
+                yield _info(context, rule, document.resource, statement.path, statement.node, what, statement.unknown)
+
+
+def _info(context, rule, resource, path, node, what: str, unknown: Unknown):
+    return context.finding(
+        rule,
+        resource,
+        path,
+        node,
+        f"cannot tell {what}: {unknown.reason}",
+        severity="info",
+        fallback=context.template.resource_key(resource),
+    )
+
+
+def _finding(context, rule, statement, node, message: str, severity: str | None = None, unless: str = ""):
+    """A finding on an Allow statement; an info when its Effect cannot be read (or, with
+    `unless`, its Principal, which would exempt it)."""
+    doubt = statement.doubts.get("Effect")
+    if doubt is not None:
+        message, severity = f"{message}, if its Effect is Allow (cannot tell: {doubt.reason})", "info"
+    elif unless and "Principal" in statement.doubts:
+        message, severity = f"{message}, unless {unless} (cannot tell: {statement.doubts['Principal'].reason})", "info"
+    return context.finding(
+        rule, statement.document.resource, statement.path, node, message, severity=severity, fallback=statement.node
+    )
+
+
+def _escalation_order(names) -> list[str]:
+    """Privilege-escalation actions as a finding lists them: those of policy_sentry's
+    list first, then `iam:*` and `sts:AssumeRole`."""
+    names = set(names)
+    return sorted(n for n in names if n.lower() not in ESCALATION_EXTRA) + sorted(
+        n for n in names if n.lower() in ESCALATION_EXTRA
+    )
 
 
 def _actions(statement) -> list[str]:
@@ -237,12 +302,21 @@ class WildcardAction(Rule):
                   Resource: !GetAtt Table.Arn
     """
 
+    @_settled
     def check(self, context):
+        yield from _unread(context, self, "what the policy allows", skip="sts")
         yield from _unknown_managed_policies(self, context)
         yield from self._managed(context)
         for statement in _all_statements(context):
-            if not statement.allows or _is_key_policy_root_grant(statement) or statement.document.service == "sts":
+            if not statement.may_allow or _is_key_policy_root_grant(statement) or statement.document.service == "sts":
                 continue  # a trust policy's actions are what the principal may do to the role (assume, tag it)
+            exempt = "it is the key policy's grant to the account" if statement.document.service == "kms" else ""
+            if "Action" in statement.doubts:
+                node = statement.node_of("Action")
+                what = "which actions the statement allows"
+                yield _info(
+                    context, self, statement.document.resource, statement.path, node, what, statement.doubts["Action"]
+                )
             for action in _actions(statement):
                 if not _is_pattern(action):
                     continue
@@ -257,19 +331,10 @@ class WildcardAction(Rule):
                     count = len(iam_data().expand(action))
                     if count == 0:
                         continue  # matches nothing: TAP306 says so
-                    yield context.finding(
-                        self,
-                        statement.document.resource,
-                        statement.path,
-                        node,
-                        f"allows {action!r}, which expands to {count} actions",
-                        severity="warning",
-                        fallback=statement.node,
-                    )
+                    message = f"allows {action!r}, which expands to {count} actions"
+                    yield _finding(context, self, statement, node, message, "warning", unless=exempt)
                     continue
-                yield context.finding(
-                    self, statement.document.resource, statement.path, node, message, fallback=statement.node
-                )
+                yield _finding(context, self, statement, node, message, unless=exempt)
 
     def _managed(self, context):
         """One finding per attached AWS managed policy: its whole-service wildcards
@@ -354,15 +419,17 @@ class WildcardResource(Rule):
                   Resource: '*'
     """
 
+    @_settled
     def check(self, context):
         merged = _PerManagedPolicy()
         for statement in _all_statements(context, managed=True):
-            if not statement.allows or statement.document.service == "kms":
+            if not statement.may_allow or statement.document.service == "kms":
                 continue
             wildcards = [r for r in statement.values("Resource") if is_unscoped(r)]
-            if not wildcards:
+            doubt = statement.doubts.get("Resource")
+            if not wildcards and doubt is None:
                 continue
-            scopable, reached = [], set()
+            scopable, reached, doubtful = [], set(), []
             for action in _actions(statement):
                 granted = [a for a in _granted([action]) if a.resource_level]
                 matching = [r for r in wildcards if any(a.may_apply_to(r) for a in granted)]
@@ -370,18 +437,21 @@ class WildcardResource(Rule):
                 if count:
                     reached.update(matching)
                     scopable.append(f"{action} ({count} scopable actions)" if _is_pattern(action) else action)
+                elif granted and doubt is not None:  # the Resource that cannot be read may be unscoped
+                    doubtful.append(f"{action} ({len(granted)} scopable actions)" if _is_pattern(action) else action)
             if scopable:
                 resource = next(r for r in wildcards if r in reached)
                 if merged.add(statement, resource, scopable):
                     continue
-                yield context.finding(
-                    self,
-                    statement.document.resource,
-                    statement.path,
-                    statement.node_of("Resource", resource),
-                    f"allows Resource {resource!r} for actions that can be scoped to resources: {_listed(scopable)}",
-                    fallback=statement.node,
+                node = statement.node_of("Resource", resource)
+                message = (
+                    f"allows Resource {resource!r} for actions that can be scoped to resources: {_listed(scopable)}"
                 )
+                yield _finding(context, self, statement, node, message)
+            elif doubtful:
+                what = f"whether the statement scopes Resource for {_listed(doubtful)}"
+                node = statement.node_of("Resource")
+                yield _info(context, self, statement.document.resource, statement.path, node, what, doubt)
         for document, resource, items in merged:
             message = f"Resource {resource!r} for actions that can be scoped to resources: {_listed(items)}"
             yield context.finding(
@@ -420,21 +490,15 @@ class AllowWithNot(Rule):
             Resource: '*'
     """
 
+    @_settled
     def check(self, context):
         for statement in _all_statements(context):
-            if not statement.allows:
+            if not statement.may_allow:
                 continue
             for name in ("NotAction", "NotResource", "NotPrincipal"):
                 present = name in statement.fields if name != "NotPrincipal" else statement.not_principal is not None
                 if present:
-                    yield context.finding(
-                        self,
-                        statement.document.resource,
-                        statement.path,
-                        statement.node_of(name),
-                        f"Allow statement uses {name}",
-                        fallback=statement.node,
-                    )
+                    yield _finding(context, self, statement, statement.node_of(name), f"Allow statement uses {name}")
 
 
 class PrivilegeEscalation(Rule):
@@ -483,6 +547,7 @@ class PrivilegeEscalation(Rule):
             Resource: arn:aws:s3:::my-bucket
     """
 
+    @_settled
     def check(self, context):
         # the list names the actions of escalation paths; a read (glue:GetDevEndpoint,
         # which only finds the endpoint glue:UpdateDevEndpoint takes over) raises nothing alone
@@ -492,10 +557,11 @@ class PrivilegeEscalation(Rule):
         } | set(ESCALATION_EXTRA)
         merged = _PerManagedPolicy()
         for statement in _all_statements(context, "identity", managed=True):
-            if not statement.allows:
+            if not statement.may_allow:
                 continue
             unscoped = [r for r in statement.values("Resource") if is_unscoped(r)]
-            if not unscoped:
+            doubt = statement.doubts.get("Resource")
+            if not unscoped and doubt is None:
                 continue
             # each named action with the actions it grants; named only if one of them
             # can apply to an unscoped resource (iam:PassRole on arn:aws:s3:::* cannot)
@@ -505,20 +571,21 @@ class PrivilegeEscalation(Rule):
             reached = {
                 name: [r for r in unscoped if any(a.may_apply_to(r) for a in grants)] for name, grants in risky.items()
             }
-            names = sorted(name for name in risky if reached[name] and name.lower() not in ESCALATION_EXTRA)
-            names += sorted(name for name in risky if reached[name] and name.lower() in ESCALATION_EXTRA)
+            names = _escalation_order(name for name in risky if reached[name])
             if names:
                 resource = next(r for r in unscoped if any(r in reached[name] for name in names))
                 if merged.add(statement, resource, names):
                     continue
-                yield context.finding(
-                    self,
-                    statement.document.resource,
-                    statement.path,
-                    statement.node_of("Action"),
-                    f"allows privilege-escalation actions on {resource!r}: {_listed(names)}",
-                    fallback=statement.node,
+                message = f"allows privilege-escalation actions on {resource!r}: {_listed(names)}"
+                yield _finding(context, self, statement, statement.node_of("Action"), message)
+            elif risky and doubt is not None:
+                # the Resource that cannot be read may be one that reaches them
+                what = (
+                    "whether the statement scopes Resource for privilege-escalation actions "
+                    f"{_listed(_escalation_order(risky))}"
                 )
+                node = statement.node_of("Resource")
+                yield _info(context, self, statement.document.resource, statement.path, node, what, doubt)
         for document, resource, names in merged:
             message = f"allows privilege-escalation actions on {resource!r}: {_listed(names)}"
             yield context.finding(
@@ -526,7 +593,12 @@ class PrivilegeEscalation(Rule):
             )
         for policy in managed_policies(context):
             arn = policy.arn
-            if (
+            if isinstance(arn, Unknown) or not isinstance(arn, str):
+                unknown = arn if isinstance(arn, Unknown) else Unknown(f"{policy.path} is not a single value")
+                yield _info(
+                    context, self, policy.resource, policy.path, policy.node, "which policy is attached", unknown
+                )
+            elif (
                 isinstance(arn, str)
                 and arn.rsplit("/", 1)[-1] in FULL_ACCESS_POLICIES
                 and (arn.startswith("arn:") and ":iam::aws:policy/" in arn or "/" not in arn)
@@ -602,21 +674,34 @@ class OpenResourcePolicy(Rule):
               Action: sts:AssumeRole
     """
 
+    @_settled
     def check(self, context):
+        yield from _unread(context, self, "whom the policy allows", "resource")
         for statement in _all_statements(context, "resource"):
-            if (
-                statement.allows
-                and is_public(statement.principal)
-                and not has_restricting_condition(statement.condition)
-            ):
-                message = (
-                    f"{POLICY_NAMES[statement.document.service]} allows Principal '*' with no restricting condition"
-                )
-                severity = None
-                if statement.document.service == "es" and _in_vpc(context, statement.document.resource):
-                    severity, message = "warning", f"{message} (the domain is in a VPC: its security groups decide)"
-                yield context.finding(
-                    self, statement.document.resource, statement.path, statement.node, message, severity=severity
+            if not statement.may_allow or has_restricting_condition(statement.condition):
+                continue
+            resource, policy = statement.document.resource, POLICY_NAMES[statement.document.service]
+            if is_public(statement.principal):
+                if "Condition" in statement.doubts:
+                    what = f"whether the condition restricts who the {policy} allows"
+                    yield _info(
+                        context, self, resource, statement.path, statement.node, what, statement.doubts["Condition"]
+                    )
+                    continue
+                message, severity = f"{policy} allows Principal '*' with no restricting condition", None
+                if statement.document.service == "es":
+                    in_vpc = _in_vpc(context, resource)
+                    if isinstance(in_vpc, Unknown):
+                        what = f"whether the {policy} that allows Principal '*' is reached only through a VPC"
+                        yield _info(context, self, resource, statement.path, statement.node, what, in_vpc)
+                        continue
+                    if in_vpc:
+                        severity, message = "warning", f"{message} (the domain is in a VPC: its security groups decide)"
+                yield _finding(context, self, statement, statement.node, message, severity)
+            elif "Principal" in statement.doubts:
+                what = f"whom the {policy} allows"
+                yield _info(
+                    context, self, resource, statement.path, statement.node, what, statement.doubts["Principal"]
                 )
         for logical_id, resource in context.resources():
             if resource["Type"] == "AWS::Lambda::Permission":
@@ -627,24 +712,27 @@ class OpenResourcePolicy(Rule):
                 yield from self._endpoint_without_policy(context, logical_id)
 
     def _lambda_permission(self, context, logical_id, resource):
-        properties = context.resolver.resolve(resource.get("Properties") or {})
-        if not isinstance(properties, dict):
-            return
+        properties = context.view(logical_id)
         principal = properties.get("Principal")
-        restricted = "SourceArn" in properties or "SourceAccount" in properties
-        if principal == "*" and not restricted and properties.get("FunctionUrlAuthType") != "AWS_IAM":
+        restricted = not (properties.get("SourceArn").missing and properties.get("SourceAccount").missing)
+        if restricted:
+            return
+        if principal.scalar_problem is not None:
+            yield context.undecided(self, logical_id, principal, "whom the Lambda permission is for")
+            return
+        if principal.text == "*" and properties.get("FunctionUrlAuthType").text != "AWS_IAM":
             message = "Lambda permission for Principal '*' with neither SourceArn nor SourceAccount"
-        elif isinstance(principal, str) and principal.endswith(".amazonaws.com") and not restricted:
-            message = f"Lambda permission for {principal} with neither SourceArn nor SourceAccount"
+        elif principal.text is not None and principal.text.endswith(".amazonaws.com"):
+            message = f"Lambda permission for {principal.text} with neither SourceArn nor SourceAccount"
         else:
             return
-        yield context.finding(self, logical_id, "Properties", resource.get("Properties"), message, fallback=resource)
+        yield context.finding(self, logical_id, "Properties", properties.node, message, fallback=resource)
 
     def _layer_permission(self, context, logical_id):
         properties = context.view(logical_id)
         principal, organization = properties.get("Principal"), properties.get("OrganizationId")
-        if principal.unknown is not None:
-            yield context.undecided(self, logical_id, principal, "who may use the layer")
+        if principal.scalar_problem is not None:
+            yield context.undecided(self, logical_id, principal, "who may use the layer", principal.scalar_problem)
         elif principal.text == "*" and organization.missing:
             message = "Lambda layer permission for Principal '*' with no OrganizationId: every AWS account may use it"
             yield context.finding(self, logical_id, principal.path, principal.node, message)
@@ -654,8 +742,9 @@ class OpenResourcePolicy(Rule):
         if not properties.get("PolicyDocument").missing:
             return
         kind = properties.get("VpcEndpointType")
-        if kind.unknown is not None:
-            yield context.undecided(self, logical_id, kind, "whether the VPC endpoint takes a policy")
+        if kind.scalar_problem is not None:
+            what = "whether the VPC endpoint takes a policy"
+            yield context.undecided(self, logical_id, kind, what, kind.scalar_problem)
         elif (kind.text or "Gateway") in ENDPOINT_TYPES_WITH_POLICY:
             yield context.finding(
                 self,
@@ -668,10 +757,16 @@ class OpenResourcePolicy(Rule):
             )
 
 
-def _in_vpc(context, logical_id: str) -> bool:
-    """Whether an OpenSearch/Elasticsearch domain is reached only through its VPC."""
+def _in_vpc(context, logical_id: str) -> bool | Unknown:
+    """Whether an OpenSearch/Elasticsearch domain is reached only through its VPC: its
+    `VPCOptions` set `SubnetIds`, whatever their values (a parameter's subnets too). An
+    Unknown when whether they are set cannot be read (an undecided `Fn::If`, options
+    that are not a mapping)."""
     subnets = context.view(logical_id).get("VPCOptions").get("SubnetIds")
-    return not subnets.missing and subnets.unknown is None
+    if subnets.missing:
+        return False
+    chosen = context.resolver.active(subnets.written) if subnets.written is not None else subnets.unknown
+    return chosen if isinstance(chosen, Unknown) else True
 
 
 class UnknownAction(Rule):
@@ -706,6 +801,7 @@ class UnknownAction(Rule):
             Resource: !GetAtt Table.Arn
     """
 
+    @_settled
     def check(self, context):
         data = iam_data()
         for statement in _all_statements(context):

@@ -66,3 +66,24 @@ def test_the_reference_stack_fails_no_checkov_check_and_every_skip_has_a_reason(
         assert len(skipped.check_result.get("suppress_comment", "")) > 40, (skipped.check_id, skipped.resource)
     result = check(TEMPLATE, Config(engines=("tapcheck", "cfn-lint", "checkov")))
     assert result.findings == []
+
+
+def test_explaining_a_checkov_rule_without_checkov_is_a_usage_error(run_cli, monkeypatch):
+    monkeypatch.setattr(checkov_engine, "available", lambda: False)
+    for argv in (("explain", "CKV_AWS_18"), ("rules", "--engines", "checkov")):
+        code, out, err = run_cli(*argv)
+        assert code == 2 and out == "" and "pip install 'tapcheck[checkov]'" in err, argv
+
+
+@installed
+def test_checkovs_rules_are_listed_and_explained(run_cli):
+    import json
+
+    code, out, _ = run_cli("rules", "--engines", "checkov", "--format", "json")
+    listed = {rule["id"]: rule for rule in json.loads(out)}
+    assert code == 0 and len(listed) > 100 and {"CKV_AWS_18", "CKV2_AWS_69"} <= set(listed)
+    assert listed["CKV_AWS_18"]["title"] == "Ensure the S3 bucket has access logging enabled"
+    assert all(rule["engine"] == "checkov" for rule in listed.values())
+    code, out, _ = run_cli("explain", "ckv_aws_18")
+    assert code == 0 and out.startswith("# CKV_AWS_18 Ensure the S3 bucket has access logging enabled\n")
+    assert "checkov rule" in out

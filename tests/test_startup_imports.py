@@ -73,3 +73,10 @@ def test_own_rules_import_no_cfn_lint():
         )
         == []
     )
+
+
+def test_rules_and_explain_from_the_catalogue_import_no_rule_module():
+    imported("rules")  # the first run builds the catalogue
+    for argv in (("rules",), ("rules", "--format", "json"), ("explain", "TAP101")):
+        modules = imported(*argv)
+        assert under(modules, "tapcheck.rules", "tapcheck.checker.config", "rich", "yaml") == [], argv

@@ -84,22 +84,31 @@ def rule_metadata(findings: list[Finding], config) -> list[RuleMetadata]:
     rules = _configured_runner(config).rules
     infos = {}
     for finding in findings:
-        if finding.engine != ENGINE or finding.rule_id in infos:
-            continue
-        rule = rules.get(finding.rule_id)
-        infos[finding.rule_id] = RuleMetadata(
-            id=finding.rule_id,
-            name=finding.name,
-            title=getattr(rule, "shortdesc", "") or finding.name,
-            severity=SEVERITIES.get(finding.rule_id[:1], "warning"),
-            area=ENGINE,
-            description=getattr(rule, "description", "") or "",
-            docs="",
-            engine=ENGINE,
-            docs_url=getattr(rule, "source_url", "") or "",
-            tags=tuple(getattr(rule, "tags", ()) or ()),
-        )
+        if finding.engine == ENGINE and finding.rule_id not in infos:
+            infos[finding.rule_id] = _metadata(finding.rule_id, rules.get(finding.rule_id), finding.name)
     return list(infos.values())
+
+
+def all_rule_metadata() -> list[RuleMetadata]:
+    """Every rule cfn-lint has, by id (`tapcheck rules --engines cfn-lint`, `tapcheck explain E3012`)."""
+    rules = _runner(("us-east-1",), ()).rules
+    ordered = sorted(rules.values(), key=lambda rule: rule.id)
+    return [_metadata(rule.id, rule, _slug(rule.shortdesc or rule.id)) for rule in ordered]
+
+
+def _metadata(rule_id: str, rule, name: str) -> RuleMetadata:
+    return RuleMetadata(
+        id=rule_id,
+        name=name,
+        title=getattr(rule, "shortdesc", "") or name,
+        severity=SEVERITIES.get(rule_id[:1], "warning"),
+        area=ENGINE,
+        description=getattr(rule, "description", "") or "",
+        docs="",
+        engine=ENGINE,
+        docs_url=getattr(rule, "source_url", "") or "",
+        tags=tuple(getattr(rule, "tags", ()) or ()),
+    )
 
 
 def _slug(text: str) -> str:

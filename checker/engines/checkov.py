@@ -59,13 +59,47 @@ def checkov_findings(template) -> list[Finding]:
     return [_finding(template, record) for record in report.failed_checks]
 
 
+def all_rule_metadata() -> list[RuleMetadata]:
+    """Every CloudFormation check checkov has, resource and graph checks, by id."""
+    from checkov.cloudformation.checks.resource.registry import cfn_registry
+    from checkov.cloudformation.runner import Runner
+    from checkov.common.checks_infra.registry import get_graph_checks_registry
+
+    logging.getLogger("checkov").setLevel(logging.ERROR)
+    Runner()  # loads the resource checks into their registry
+    graph = get_graph_checks_registry("cloudformation")
+    graph.load_checks()
+    checks = {check.id: check for found in cfn_registry.checks.values() for check in found}
+    checks.update({check.id: check for check in graph.checks})
+    return [_metadata(check) for _, check in sorted(checks.items())]
+
+
+def _metadata(check) -> RuleMetadata:
+    severity = getattr(check.severity, "name", None) if check.severity else None
+    return RuleMetadata(
+        id=check.id,
+        name=_slug(check.name or check.id),
+        title=check.name or check.id,
+        severity=SEVERITIES.get(severity, "error"),
+        area=ENGINE,
+        description=check.name or "",
+        docs="",
+        engine=ENGINE,
+        docs_url=check.guideline or "",
+    )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def _finding(template, record) -> Finding:
     resource = str(record.resource).split(".", 1)[1] if "." in str(record.resource) else None
     lines = record.file_line_range or [1, 1]
     severity = getattr(record.severity, "name", None) if record.severity else None
     return Finding(
         rule_id=record.check_id,
-        name=re.sub(r"[^a-z0-9]+", "-", (record.check_name or record.check_id).lower()).strip("-"),
+        name=_slug(record.check_name or record.check_id),
         severity=SEVERITIES.get(severity, "error"),
         area=ENGINE,
         file=template.path,
