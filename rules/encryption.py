@@ -465,8 +465,8 @@ class UnencryptedInTransit(Rule):
             return "HTTP listener does not redirect to HTTPS"
         if resource_type == "AWS::ApiGateway::DomainName":
             policy = properties.get("SecurityPolicy")
-            if policy.unknown is not None:
-                return policy.unknown, policy
+            if policy.scalar_problem is not None:
+                return policy.scalar_problem, policy
             return (
                 "custom domain allows TLS 1.0 (set SecurityPolicy: TLS_1_2)"
                 if policy.text in (None, "TLS_1_0")
@@ -476,8 +476,8 @@ class UnencryptedInTransit(Rule):
             configurations = properties.get("DomainNameConfigurations")
             for configuration in configurations.items():
                 policy = configuration.get("SecurityPolicy")
-                if policy.unknown is not None:
-                    return policy.unknown, policy
+                if policy.scalar_problem is not None:
+                    return policy.scalar_problem, policy
                 if policy.text == "TLS_1_0":
                     return "custom domain allows TLS 1.0 (set SecurityPolicy: TLS_1_2)"
             return (configurations.list_problem, configurations) if configurations.list_problem else None
@@ -485,12 +485,12 @@ class UnencryptedInTransit(Rule):
             return _domain_transport(properties.get("DomainEndpointOptions"))
         if resource_type == "AWS::ElastiCache::ReplicationGroup":
             enabled, mode = properties.get("TransitEncryptionEnabled"), properties.get("TransitEncryptionMode")
-            if enabled.unknown is not None:
-                return enabled.unknown, enabled
+            if enabled.scalar_problem is not None:
+                return enabled.scalar_problem, enabled
             if enabled.text != "true":
                 return "replication group is not encrypted in transit (set TransitEncryptionEnabled: true)"
-            if mode.unknown is not None:
-                return mode.unknown, mode
+            if mode.scalar_problem is not None:
+                return mode.scalar_problem, mode
             if mode.text == "preferred":
                 return "replication group also accepts unencrypted connections (TransitEncryptionMode: preferred)"
             return None
@@ -498,8 +498,8 @@ class UnencryptedInTransit(Rule):
             transit = properties.get("EncryptionInfo").get("EncryptionInTransit")
             client, cluster = transit.get("ClientBroker"), transit.get("InCluster")
             for view in (client, cluster):
-                if view.unknown is not None:
-                    return view.unknown, view
+                if view.scalar_problem is not None:
+                    return view.scalar_problem, view
             if client.text in ("TLS_PLAINTEXT", "PLAINTEXT"):
                 return f"cluster accepts plaintext from clients (ClientBroker: {client.text}; set TLS)"
             if cluster.text == "false":
@@ -513,8 +513,8 @@ class UnencryptedInTransit(Rule):
                 policy = behaviour.get("ViewerProtocolPolicy")
                 if policy.text == "allow-all":
                     return "distribution allows plain HTTP (ViewerProtocolPolicy: allow-all)"
-                if undecided is None and (policy.unknown or behaviour.unknown) is not None:
-                    undecided = (policy.unknown or behaviour.unknown, policy)
+                if undecided is None and (policy.scalar_problem or behaviour.unknown) is not None:
+                    undecided = (policy.scalar_problem or behaviour.unknown, policy)
             if undecided is None and behaviours.list_problem is not None:
                 undecided = (behaviours.list_problem, behaviours)
             # plain HTTP first: with it allowed, the oldest TLS version is the lesser concern
@@ -626,8 +626,8 @@ class UnencryptedInTransit(Rule):
 
 def _listener_tls(policy: View) -> str | tuple | None:
     """An HTTPS/TLS listener whose security policy accepts TLS older than 1.2."""
-    if policy.unknown is not None:
-        return policy.unknown, policy
+    if policy.scalar_problem is not None:
+        return policy.scalar_problem, policy
     if policy.missing:
         return Unknown("SslPolicy is not set, and the default ELB picks may accept TLS 1.0"), policy
     name = policy.text or ""
@@ -650,11 +650,14 @@ def _literal(view: View) -> bool:
 def _cloudfront_tls(certificate: View) -> str | tuple | None:
     """A distribution with its own certificate whose viewer policy is older than
     TLSv1.2_2021 (with the default *.cloudfront.net certificate the policy cannot be set)."""
-    if certificate.missing or certificate.get("CloudFrontDefaultCertificate").text == "true":
+    default = certificate.get("CloudFrontDefaultCertificate")
+    if default.scalar_problem is not None:
+        return default.scalar_problem, default
+    if certificate.missing or default.text == "true":
         return None
     minimum = certificate.get("MinimumProtocolVersion")
-    if minimum.unknown is not None:
-        return minimum.unknown, minimum
+    if minimum.scalar_problem is not None:
+        return minimum.scalar_problem, minimum
     version = minimum.text or "TLSv1"  # CloudFront's default for a custom certificate
     if version not in CLOUDFRONT_PROTOCOLS:
         return Unknown(f"{version!r} is not a CloudFront security policy tapcheck knows"), minimum
@@ -671,8 +674,8 @@ def _domain_transport(options: View) -> str | tuple | None:
     """An OpenSearch/Elasticsearch domain that accepts plain HTTP or TLS older than 1.2."""
     enforce, policy = options.get("EnforceHTTPS"), options.get("TLSSecurityPolicy")
     for view in (enforce, policy):
-        if view.unknown is not None:
-            return view.unknown, view
+        if view.scalar_problem is not None:
+            return view.scalar_problem, view
     problems = []
     if enforce.text != "true":
         problems.append("plain HTTP (set DomainEndpointOptions.EnforceHTTPS: true)")

@@ -302,17 +302,19 @@ class UnauthenticatedApi(Rule):
         else:
             return  # $disconnect and WebSocket message routes take no authorizer
         authorization = properties.get("AuthorizationType")
-        if authorization.unknown is not None:
-            yield context.undecided(self, logical_id, authorization, f"whether the {kind} needs authentication")
+        if authorization.scalar_problem is not None:
+            what = f"whether the {kind} needs authentication"
+            yield context.undecided(self, logical_id, authorization, what, authorization.scalar_problem)
             return
-        if not (authorization.missing or (authorization.text or "").upper() == "NONE"):
+        if not (authorization.missing or authorization.text.upper() == "NONE"):
             return
         api_key = properties.get("ApiKeyRequired")
         if route == "$connect":  # HTTP APIs have no API keys
             if api_key.text == "true":
                 return
-            if api_key.unknown is not None:
-                yield context.undecided(self, logical_id, api_key, f"whether the {kind} needs an API key")
+            if api_key.scalar_problem is not None:
+                what = f"whether the {kind} needs an API key"
+                yield context.undecided(self, logical_id, api_key, what, api_key.scalar_problem)
                 return
         node = authorization.node if not authorization.missing else key.node
         tail = " and no ApiKeyRequired" if route == "$connect" else ""
@@ -324,15 +326,22 @@ class UnauthenticatedApi(Rule):
         """An HTTP API with `Target` (quick create) gets a `$default` route without
         authorization."""
         target, protocol = properties.get("Target"), properties.get("ProtocolType")
-        if target.missing or (protocol.text or "").upper() != "HTTP":
+        if target.missing:
             return
-        route = properties.get("RouteKey").text or "$default"
+        if protocol.scalar_problem is not None:
+            what = "whether quick create (Target) makes an HTTP route with no authorization"
+            yield context.undecided(self, logical_id, protocol, what, protocol.scalar_problem)
+            return
+        if (protocol.text or "").upper() != "HTTP":
+            return
+        key = properties.get("RouteKey")
+        route = repr(key.text) if key.text is not None else "'$default'" if key.missing else "its RouteKey"
         yield context.finding(
             self,
             logical_id,
             "Properties.Target",
             target.node,
-            f"HTTP API quick create (Target) makes route {route!r} with no authorization",
+            f"HTTP API quick create (Target) makes route {route} with no authorization",
         )
 
     def _method(self, context, logical_id: str, properties):

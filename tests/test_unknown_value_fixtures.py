@@ -204,3 +204,65 @@ def test_tap309_an_egress_rule_of_the_wrong_type_is_info():
             "Properties.SecurityGroupEgress[0] is not a mapping",
         )
     ]
+
+
+def test_tap310_v2_route_and_quick_create_settings_of_the_wrong_type_are_info():
+    assert found("route_settings_list.yml", "TAP310") == [
+        (
+            "TAP310",
+            "info",
+            "Connect",
+            "cannot tell whether the WebSocket $connect route needs authentication: "
+            "Properties.AuthorizationType is not a single value",
+        ),
+        (
+            "TAP310",
+            "info",
+            "QuickCreate",
+            "cannot tell whether quick create (Target) makes an HTTP route with no authorization: "
+            "Properties.ProtocolType is not a single value",
+        ),
+    ]
+
+
+def test_tap203_tls_settings_of_the_wrong_type_are_info_not_plain_http():
+    assert found("tls_settings_list.yml", "TAP203") == [
+        (
+            "TAP203",
+            "info",
+            "Cache",
+            "cannot tell whether it requires TLS: Properties.TransitEncryptionEnabled is not a single value",
+        ),
+        (
+            "TAP203",
+            "info",
+            "Distribution",
+            "cannot tell whether it requires TLS: "
+            "Properties.DistributionConfig.ViewerCertificate.CloudFrontDefaultCertificate is not a single value",
+        ),
+        (
+            "TAP203",
+            "info",
+            "Search",
+            "cannot tell whether it requires TLS: Properties.DomainEndpointOptions.EnforceHTTPS is not a single value",
+        ),
+    ]
+
+
+def test_tap305_a_domain_with_subnets_from_a_parameter_is_in_a_vpc_and_unreadable_options_are_info():
+    assert found("domain_subnets_unknown.yml", "TAP305") == [
+        (
+            "TAP305",
+            "info",
+            "OptionsList",
+            "cannot tell whether the domain access policy that allows Principal '*' is reached only through a "
+            "VPC: Properties.VPCOptions is not a mapping",
+        ),
+        (
+            "TAP305",
+            "warning",
+            "ParameterSubnets",
+            "domain access policy allows Principal '*' with no restricting condition "
+            "(the domain is in a VPC: its security groups decide)",
+        ),
+    ]
