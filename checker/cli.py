@@ -184,7 +184,7 @@ def command_config(args: argparse.Namespace) -> Config:
     """The configuration file's settings with the command line's on top."""
     from tapcheck.rules import known_rule
 
-    from .config import find_config, load_config
+    from .config import find_cfn_lint_files, find_config, load_config
 
     config_path = args.config or find_config(Path.cwd())
     if args.config is not None and not args.config.is_file():
@@ -198,6 +198,14 @@ def command_config(args: argparse.Namespace) -> Config:
         engines=parse_engines(args.engines) if args.engines else config.engines,
     )
     require_engines(config.engines)
+    rc_paths = find_cfn_lint_files() if "cfn-lint" in config.engines else ()
+    if rc_paths:
+        from .engines.cfn_lint import rc_warnings, read_rc_files
+
+        rc_files = read_rc_files(rc_paths)
+        for warning in rc_warnings(rc_files):
+            print(f"tapcheck: warning: {warning}", file=sys.stderr)
+        config = replace(config, cfn_lint_files=rc_files.paths, cfn_lint_settings=rc_files.settings)
     return config
 
 

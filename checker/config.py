@@ -81,8 +81,14 @@ class Config:
     optionally `default-days` for the other values."""
     fail_on: str = "error"
     engines: tuple[str, ...] = ("tapcheck", "cfn-lint")
-    regions: tuple[str, ...] = ("us-east-1",)
-    """Regions cfn-lint checks the template against."""
+    regions: tuple[str, ...] = ()
+    """Regions cfn-lint checks the template against, as its `--regions`; empty when not
+    configured (then a template's `Metadata.cfn-lint.config.regions`, the `.cfnlintrc`'s,
+    or us-east-1)."""
+    cfn_lint_files: tuple[str, ...] = ()
+    """The `.cfnlintrc` files the cfn-lint engine honours (found by the command line)."""
+    cfn_lint_settings: dict[str, Any] = field(default_factory=dict)
+    """Their settings, merged, that the cfn-lint engine applies."""
     select: tuple[str, ...] = ()
     """Rule ids or prefixes (`TAP3`, `W`) a run is limited to (`--select`); empty for all."""
     ignore: tuple[str, ...] = ()
@@ -111,7 +117,22 @@ class Config:
 
     def fingerprint(self) -> str:
         """A stable text of everything that changes a file's results (for caches)."""
-        return repr(sorted((k, repr(v)) for k, v in vars(self).items() if k not in ("source", "exclude")))
+        kept = {k: v for k, v in vars(self).items() if k not in ("source", "exclude", "cfn_lint_files")}
+        return repr(sorted((k, repr(v)) for k, v in kept.items()))
+
+
+CFN_LINT_NAMES = (".cfnlintrc", ".cfnlintrc.yaml", ".cfnlintrc.yml")
+
+
+def find_cfn_lint_files() -> tuple[Path, ...]:
+    """The `.cfnlintrc` files cfn-lint reads, where it looks for them (cfnlint.config's
+    ConfigFileArgs._find_config): the first name that exists in the home directory, the user's
+    file, then the first in the working directory, the project's. Found without importing
+    cfn-lint (most of a cold start), so a run answered from the cache does not pay it."""
+    found = []
+    for directory in (Path.home(), Path.cwd()):
+        found.extend([directory / name for name in CFN_LINT_NAMES if (directory / name).is_file()][:1])
+    return tuple(found)
 
 
 def find_config(start: Path) -> Path | None:
