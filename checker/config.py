@@ -115,6 +115,37 @@ class Config:
             return False
         return not self.select or any(rule_id.startswith(p) for p in self.select)
 
+    def settings(self) -> dict[str, Any]:
+        """The effective settings in the shape of `.tapcheck.yml` (what a file would say to
+        get them), `exclude` with the directory each pattern is relative to, `regions`
+        only when set (cfn-lint's own configuration decides otherwise)."""
+        tags: dict[str, Any] = {"required": {key: _tag_spec(policy) for key, policy in self.required_tags.items()}}
+        if self.stack_tags:
+            tags["stack-tags"] = dict(self.stack_tags)
+        rules: dict[str, dict[str, Any]] = {rule: {"enabled": False} for rule in sorted(self.disabled_rules)}
+        for rule, severity in sorted(self.severities.items()):
+            rules.setdefault(rule, {})["severity"] = severity
+        suppress = [
+            {"id": s.rule, "reason": s.reason, **_given("path", s.path), **_given("resource", s.resource)}
+            for s in self.suppressions
+        ]
+        settings = {
+            "tags": tags,
+            "naming": {"suffix-parameter": self.suffix_parameter},
+            "stack-name": self.stack_name,
+            "scenarios": {"params": dict(self.params), "max": self.max_scenarios},
+            "rules": rules,
+            "exclude": [{"pattern": pattern, "relative-to": directory} for directory, pattern in self.exclude],
+            "suppress": suppress,
+            "encryption": {"customer-managed-keys": self.customer_managed_keys, "types": dict(self.encryption_types)},
+            "fail-on": self.fail_on,
+            "monitoring": {"alarms": dict(self.alarm_matrix), "log-retention": self.log_retention},
+            "engines": list(self.engines),
+        }
+        if self.regions:
+            settings["regions"] = list(self.regions)
+        return settings
+
     def fingerprint(self) -> str:
         """A stable text of everything that changes a file's results (for caches)."""
         kept = {k: v for k, v in vars(self).items() if k not in ("source", "exclude", "cfn_lint_files")}
@@ -213,6 +244,17 @@ def config_from_data(data: Any, source: str, known_rule) -> Config:
         exclude=tuple((str(Path(source).resolve().parent), pattern) for pattern in data.get("exclude", [])),
         source=source,
     )
+
+
+def _tag_spec(policy: TagPolicy) -> Any:
+    """A tag policy as the configuration file writes it."""
+    if policy.parameter is not None:
+        return {"parameter": policy.parameter}
+    return None if policy.allowed is None else list(policy.allowed)
+
+
+def _given(key: str, value: Any) -> dict[str, Any]:
+    return {} if value is None else {key: value}
 
 
 def _tag_policies(data: dict[str, Any]) -> dict[str, TagPolicy]:
