@@ -6,6 +6,7 @@ in the working directory)."""
 from __future__ import annotations
 
 import shutil
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,17 @@ def test_the_files_are_found_where_cfn_lint_finds_them(project, monkeypatch):
         assert find_cfn_lint_files() == tuple(Path(p) for p in (user, project_file) if p), files
         for path in files:
             path.unlink()
+
+
+def test_include_and_mandatory_checks_of_the_cfnlintrc(run_cli, project):
+    for name in ("stateful.yml", "ignore_checks.yml"):
+        shutil.copy(HERE / name, project / name)
+    run = partial(run_cli, "-q", "--engines", "cfn-lint", cwd=project)
+    assert run("stateful.yml")[:2] == (0, "")  # informational rules are cfn-lint's opt-in
+    (project / ".cfnlintrc").write_text("include_checks: [I]\n")
+    code, out, _ = run("stateful.yml")
+    assert code == 0 and ids(out) == ["I3011", "I3011"] and all(": info: " in line for line in out.splitlines())
+    # a mandatory check overrides the resource's ignore_checks (the template's W2001 stays ignored)
+    assert ids(run("ignore_checks.yml")[1]) == ["E3012", "E3002"]
+    (project / ".cfnlintrc").write_text("mandatory_checks: [E3002]\n")
+    assert ids(run("ignore_checks.yml")[1]) == ["E3012", "E3002", "E3002"]
