@@ -156,3 +156,38 @@ def test_config_imports_no_checking_machinery(tmp_path):
         under(modules, "cfnlint", "tapcheck.checker.runner", "tapcheck.reports.console", "rich", "botocore", "boto3")
         == []
     )
+
+
+def test_every_setting_of_a_run_is_shown(run_cli, project):
+    """A field added to Config and not to `tapcheck config` fails here."""
+    from dataclasses import fields
+
+    from tapcheck.checker.config import Config
+
+    shown_as = {
+        "required_tags": "tags",
+        "stack_tags": "tags",
+        "suffix_parameter": "naming",
+        "stack_name": "stack-name",
+        "params": "scenarios",
+        "max_scenarios": "scenarios",
+        "disabled_rules": "rules",
+        "severities": "rules",
+        "suppressions": "suppress",
+        "customer_managed_keys": "encryption",
+        "encryption_types": "encryption",
+        "alarm_matrix": "monitoring",
+        "log_retention": "monitoring",
+        "fail_on": "fail-on",
+        "engines": "engines",
+        "regions": "regions",
+        "exclude": "exclude",
+        "cfn_lint_files": "cfn-lint-files",
+        "cfn_lint_settings": "cfn-lint-settings",
+        "select": "select",
+        "ignore": "ignore",
+        "source": "config-file",
+    }
+    assert set(shown_as) == {f.name for f in fields(Config)}
+    data = shown(run_cli, cwd=project)
+    assert set(shown_as.values()) == set(data["settings"]) | set(data) - {"settings"}
