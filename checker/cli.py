@@ -612,7 +612,8 @@ def deploy_command(argv: list[str]) -> int:
 
 
 def fix_command(argv: list[str]) -> int:
-    from .fixing.fixes import diff, fix_file
+    from .fixing.edits import diff
+    from .fixing.fixes import fix_file
 
     parser = argparse.ArgumentParser(
         prog="tapcheck fix",
