@@ -548,21 +548,8 @@ def deploy_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def deployable(template: Path) -> tuple[str, str]:
-    """The name and text of what is deployed: the template, its API deployments named after their APIs."""
-    from .deploying.api_deployments import fingerprint_deployments
-    from .model.loader import load_template
-
-    loaded = load_template(template)
-    data, renames = fingerprint_deployments(loaded.data)
-    if not renames:
-        return template.name, loaded.text
-    for old, new in renames.items():
-        print(f"API deployment {old} is deployed as {new}, after its API's definition: a changed API is redeployed")
-    return template.stem + ".json", json.dumps(data, indent=1)
-
-
 def deploy_command(argv: list[str]) -> int:
+    from .deploying.api_deployments import deployable
     from .deploying.deploy import Deployer, DeployError, DeployTarget
     from .deploying.packaging import package
     from .runner import run
@@ -576,7 +563,7 @@ def deploy_command(argv: list[str]) -> int:
         print(f"tapcheck deploy: refused: {template} does not pass tapcheck; nothing was deployed", file=sys.stderr)
         return 2 if result.files and result.files[0].status != "checked" else 1
     print(f"{template}: passes tapcheck ({', '.join(config.engines)})")
-    template_name, body = deployable(template)
+    template_name, body = deployable(template, say=print)
 
     handlers = args.handlers or template.parent / "handlers"
     bundle = None
