@@ -83,7 +83,7 @@ def run_variant(name: str, env: dict, folder: Path, files: list[Path], runs: int
         folder.mkdir(parents=True)
         copies = []
         for source in files:
-            shutil.copy(source, folder / source.name)
+            shutil.copyfile(source, folder / source.name)  # writable, whatever the source's mode
             copies.append(folder / source.name)
         report = folder.parent / f"{folder.name}.json"
         command = [sys.executable, str(Path(__file__).resolve()), "--child", str(report), *map(str, copies)]
@@ -118,6 +118,13 @@ def compare(before: dict, after: dict) -> tuple[list[str], list[str]]:
     return texts, said
 
 
+def first_difference(reports: dict[str, dict[str, str]], name: str) -> list[tuple[str, str]]:
+    """The first line in which the two reports on a file differ, as each has it."""
+    before, after = (reports[variant][name].splitlines() + [""] for variant in ("before", "after"))
+    index = next(i for i, (old, new) in enumerate(zip(before, after, strict=False)) if old != new)
+    return [("before", before[index].strip()), ("after", after[index].strip())]
+
+
 def table(rows: dict[str, dict]) -> list[str]:
     lines = [
         "| set | files | code | wall time (s) | fixing (s) | full checks | own-rules checks | full checks per file |",
@@ -150,7 +157,7 @@ def main() -> int:
         variants = {"after": environment(None, root)}
         if args.before:
             variants = {"before": environment(args.before, root), **variants}
-        rows, differences = {}, {}
+        rows, differences, reports = {}, {}, {}
         for set_name, files in sets().items():
             if args.only and set_name != args.only:
                 continue
@@ -162,6 +169,7 @@ def main() -> int:
                 rows[set_name, variant] = summary(results[variant])
             if args.before:
                 differences[set_name] = compare(results["before"], results["after"])
+                reports[set_name] = {v: {n: f["said"] for n, f in r["files"].items()} for v, r in results.items()}
     lines = [
         "# `tapcheck fix --write`: time and checks per file",
         "",
@@ -185,6 +193,8 @@ def main() -> int:
         for set_name, (texts, said) in differences.items():
             for name in sorted(set(texts) | set(said)):
                 lines.append(f"- {set_name}: {name} differs ({'text' if name in texts else 'report'})")
+                if name in said:
+                    lines += [f"  - {side}: `{line}`" for side, line in first_difference(reports[set_name], name)]
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(args.output.read_text(encoding="utf-8"))
     return 1 if any(t or s for t, s in differences.values()) else 0

@@ -250,3 +250,17 @@ def test_two_fixes_that_insert_properties_into_one_resource_write_one_mapping(tm
     machine = json.loads(result.text)["Resources"]["Machine"]
     assert list(machine["Properties"]) == ["Tags", "TracingConfiguration"]
     assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
+
+
+def test_a_fix_that_leaves_part_of_a_finding_says_why_the_rest_is_left(monkeypatch, tmp_path):
+    template = tmp_path / "queue.yml"
+    template.write_text("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n")  # no Environment parameter
+    calls = counted_checks(monkeypatch)
+    result = fix_file(template, Config(), set(FIXABLE))
+    assert [f.rule_id for f in result.fixed] == ["TAP101"]
+    assert "        - Key: project\n          Value: iac-rlhf-amazon\n" in result.text
+    [left] = [f for f in result.manual if f.rule_id == "TAP101"]
+    assert left.message == (
+        "AWS::SQS::Queue is missing required tag(s) 'Environment' (not fixed: no policy value for Environment)"
+    )
+    assert len(calls) == 2

@@ -85,6 +85,7 @@ def fix_file(path: Path, config: Config, rules: set[str]) -> FixResult:
             listed = ", ".join(f"{rule} on {resource}" for rule, resource in sorted(new_engine, key=str))
             return FixResult(name, original, error=f"the fixes would make cfn-lint report {listed}; nothing written")
         skip = frozenset(resource for _, resource in new_engine)
+    _why_left(fixed_template, after, config, rules, skip, unfixable)
     remaining = {_identity(f) for f in after}
     fixed = [f for f in before if _identity(f) not in remaining and f.rule_id in rules]
     manual, unselected, notes = [], Counter(), []
@@ -137,6 +138,36 @@ def _plan(
             continue
         operations += planned
     return operations, unfixable
+
+
+def _why_left(
+    template: Template, findings: list[Finding], config: Config, rules: set[str], skip: frozenset[str], unfixable: dict
+) -> None:
+    """Add to `unfixable` why the fixable findings still reported after the fixes are left: a
+    fix can leave a finding of its own (a required tag the policy has no value for is still
+    missing), planned again on the fixed template to say why."""
+    for finding in _in_order(findings, rules):
+        key = _identity(finding)
+        if key in unfixable:
+            continue
+        if finding.resource in skip:
+            unfixable[key] = "cfn-lint objects to the fixed resource"
+        elif finding.resource is None:  # the suffix parameter is still missing, for the reason said before
+            said = [
+                why for (rule, resource, *_), why in unfixable.items() if (rule, resource) == (finding.rule_id, None)
+            ]
+            if said:
+                unfixable[key] = said[0]
+        else:
+            try:
+                planned = _fixes_for(template, finding, config, findings)
+                for operation in planned:
+                    check_writable(template, operation)
+            except Unfixable as why:
+                unfixable[key] = str(why)
+                continue
+            if planned:
+                unfixable[key] = "fixable once the other fixes are written: run tapcheck fix again"
 
 
 def _suffix_parameter(template: Template, config: Config, skip: frozenset[str]) -> tuple[tuple, list[Finding]]:
