@@ -120,9 +120,14 @@ def compare(before: dict, after: dict) -> tuple[list[str], list[str]]:
 
 def first_difference(reports: dict[str, dict[str, str]], name: str) -> list[tuple[str, str]]:
     """The first line in which the two reports on a file differ, as each has it."""
-    before, after = (reports[variant][name].splitlines() + [""] for variant in ("before", "after"))
-    index = next(i for i, (old, new) in enumerate(zip(before, after, strict=False)) if old != new)
-    return [("before", before[index].strip()), ("after", after[index].strip())]
+    before, after = (reports[variant][name].splitlines() for variant in ("before", "after"))
+    index = next((i for i, (old, new) in enumerate(zip(before, after, strict=False)) if old != new), None)
+    if index is None:  # one ends where the other goes on
+        index = min(len(before), len(after))
+    return [
+        (side, lines[index].strip() if index < len(lines) else "(end)")
+        for side, lines in (("before", before), ("after", after))
+    ]
 
 
 def table(rows: dict[str, dict]) -> list[str]:
