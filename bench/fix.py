@@ -88,7 +88,8 @@ def run_variant(name: str, env: dict, folder: Path, files: list[Path], runs: int
         report = folder.parent / f"{folder.name}.json"
         command = [sys.executable, str(Path(__file__).resolve()), "--child", str(report), *map(str, copies)]
         start = time.perf_counter()
-        subprocess.run(command, env=env, cwd=folder, check=True)
+        # one hash seed for both codes: cfn-lint writes sets into some messages, in hash order
+        subprocess.run(command, env=dict(env, PYTHONHASHSEED="0"), cwd=folder, check=True)
         walls.append(time.perf_counter() - start)
     results = json.loads(report.read_text(encoding="utf-8"))
     results["wall"] = statistics.median(walls)

@@ -264,3 +264,19 @@ def test_a_fix_that_leaves_part_of_a_finding_says_why_the_rest_is_left(monkeypat
         "AWS::SQS::Queue is missing required tag(s) 'Environment' (not fixed: no policy value for Environment)"
     )
     assert len(calls) == 2
+
+
+def test_the_missing_suffix_parameter_reported_per_scenario_is_tried_once_and_each_says_why(monkeypatch, tmp_path):
+    template = copy(tmp_path, FIX / "suffix_by_scenario.yml")
+    calls = counted_checks(monkeypatch)
+    result = fix_file(template, Config(), {"TAP401"})
+    assert not result.changed
+    missing = [f.message for f in result.manual if f.rule_id == "TAP401"]
+    assert [m.split(" explicit")[0] for m in missing] == ["the template sets 1", "the template sets 2"]
+    assert all(
+        m.endswith(
+            "(not fixed: no explicit name can take the suffix (they are computed), so the parameter would be unused)"
+        )
+        for m in missing
+    )
+    assert calls == [("tapcheck", "cfn-lint"), ("tapcheck", "TAP401")]  # nothing to write: no check after

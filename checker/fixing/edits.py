@@ -47,8 +47,8 @@ def check_writable(template: Template, operation) -> None:
 
 
 def apply(template: Template, operations: list) -> str:
-    """The template's text with the operations written in (see `combine` for several at one place)."""
-    operations = combine(template, operations)
+    """The template's text with the operations written in (see `_combine` for several at one place)."""
+    operations = _combine(template, operations)
     if _is_json(template):
         return _apply_json(template, operations)
     edits = [_yaml_edit(template, operation) for operation in operations]
@@ -59,7 +59,7 @@ def apply(template: Template, operations: list) -> str:
     return text
 
 
-def combine(template: Template, operations: list) -> list:
+def _combine(template: Template, operations: list) -> list:
     """The operations with one per place: the same fix planned for several scenarios is
     written once, and inserts of one key into one mapping (tags and tracing into a resource
     without Properties) become one insert of their values merged, in the order in which

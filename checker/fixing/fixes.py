@@ -115,8 +115,9 @@ def _plan(
     parameter added."""
     operations, unfixable = [], {}
     chosen = _in_order(findings, rules)
-    if chosen and chosen[0].rule_id == "TAP401" and chosen[0].resource is None:
-        missing, *chosen = chosen
+    missing = [f for f in chosen if f.rule_id == "TAP401" and f.resource is None]  # one per count of names
+    if missing:
+        chosen = chosen[len(missing) :]
         try:
             operation, named = _suffix_parameter(template, config, skip)
             check_writable(template, operation)
@@ -124,7 +125,7 @@ def _plan(
             findings = findings + named
             chosen = _in_order(chosen + named, rules)
         except Unfixable as why:
-            unfixable[_identity(missing)] = str(why)
+            unfixable.update((_identity(finding), str(why)) for finding in missing)
     for finding in chosen:
         if finding.resource in skip:
             unfixable[_identity(finding)] = "cfn-lint objects to the fixed resource"
