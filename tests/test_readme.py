@@ -4,6 +4,7 @@ registry's, and its pre-commit snippet names this version's tag and the hook's i
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import re
@@ -149,3 +150,16 @@ def test_readme_says_what_the_first_command_prints():
     process = run_process(*args, cwd=REPO, env={**os.environ, "NO_COLOR": "1"})
     assert (process.returncode, process.stdout, process.stderr) == (0, said + "\n", "")
     assert f"A clean run prints one line (`{said}`)" in README
+
+
+def test_the_development_sections_layer_order_is_the_contracts():
+    """The README's layer order is setup.cfg's import-linter contract, layer by layer."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Development\n") :]
+    block = re.search(r"```text\n(.+?)\n```", section, re.S).group(1)
+    shown = [set(layer.replace(",", " ").split()) for layer in " ".join(block.split()).split(" > ")]
+    parser = configparser.ConfigParser()
+    parser.read(REPO / "setup.cfg")
+    contract = parser["importlinter:contract:layers"]["layers"].split("\n")
+    layers = [{name.strip().rsplit(".", 1)[-1] for name in line.split("|")} for line in contract if line.strip()]
+    assert shown == layers
