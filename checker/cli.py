@@ -5,6 +5,7 @@
     tapcheck explain ID            print a rule's documentation
     tapcheck deploy [TEMPLATE]     check, package and deploy a stack (default: the reference stack)
     tapcheck fix PATH...           apply safe, mechanical fixes (--diff to preview, --write to save)
+    tapcheck config                the configuration files a run here uses, and the settings in effect
 
 Exit codes: 0 nothing at or above the fail threshold, 1 findings, 2 usage error or a
 file that could not be checked.
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 # without the rules, rich, the runner or any engine.
 
 ENGINES = ("tapcheck", "cfn-lint", "checkov")
-SUBCOMMANDS = ("rules", "explain", "deploy", "fix")
+SUBCOMMANDS = ("rules", "explain", "deploy", "fix", "config")
 EXIT_BROKEN_PIPE = 128 + 13  # as a process killed by SIGPIPE
 
 
@@ -77,6 +78,7 @@ def dispatch(argv: list[str]) -> int:
                 "explain": explain_command,
                 "deploy": deploy_command,
                 "fix": fix_command,
+                "config": config_command,
             }
             return commands[argv[0]](argv[1:])
         return check_command(argv)
@@ -111,10 +113,43 @@ def check_parser() -> argparse.ArgumentParser:
         help=f"output format ({', '.join(FORMATS)}), optionally written to PATH; repeatable",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the (single) format to FILE")
-    parser.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that fails the run (default: error)")
     parser.add_argument(
         "--severity", choices=SEVERITIES, default="info", help="lowest severity to report (default: info)"
     )
+    add_config_options(parser)
+    parser.add_argument("--baseline", type=Path, metavar="FILE", help="fail only on findings not in this baseline")
+    parser.add_argument("--write-baseline", type=Path, metavar="FILE", help="record today's findings as the baseline")
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="files checked in parallel (default: the number of cores)",
+    )
+    parser.add_argument(
+        "--skip-non-templates",
+        action="store_true",
+        help="skip named files that are not CloudFormation templates, as in directories (for pre-commit)",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="check every file again, ignoring cached results")
+    parser.add_argument("-q", "--quiet", action="store_true", help="one line per finding, nothing when clean")
+    parser.add_argument(
+        "--exit-zero",
+        "--soft-fail",
+        action="store_true",
+        help="exit 0 even with findings (report only); usage errors and files that cannot be checked still exit 2",
+    )
+    parser.add_argument(
+        "--no-color", action="store_true", help="never use colour (default: on a terminal, or with FORCE_COLOR set)"
+    )
+    parser.add_argument("--version", action="version", version=f"tapcheck {__version__}")
+    return parser
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a check run that change its configuration (`tapcheck config` takes them too)."""
+    parser.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that fails the run (default: error)")
     parser.add_argument(
         "--engines", metavar="LIST", help=f"comma-separated engines: {', '.join(ENGINES)} (default: tapcheck,cfn-lint)"
     )
@@ -150,41 +185,13 @@ def check_parser() -> argparse.ArgumentParser:
         help="do not check paths matching GLOB (relative to here; a name without '/' matches at any depth); "
         "added to exclude: in the config file; repeatable",
     )
-    parser.add_argument("--baseline", type=Path, metavar="FILE", help="fail only on findings not in this baseline")
-    parser.add_argument("--write-baseline", type=Path, metavar="FILE", help="record today's findings as the baseline")
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="files checked in parallel (default: the number of cores)",
-    )
-    parser.add_argument(
-        "--skip-non-templates",
-        action="store_true",
-        help="skip named files that are not CloudFormation templates, as in directories (for pre-commit)",
-    )
-    parser.add_argument("--no-cache", action="store_true", help="check every file again, ignoring cached results")
-    parser.add_argument("-q", "--quiet", action="store_true", help="one line per finding, nothing when clean")
-    parser.add_argument(
-        "--exit-zero",
-        "--soft-fail",
-        action="store_true",
-        help="exit 0 even with findings (report only); usage errors and files that cannot be checked still exit 2",
-    )
-    parser.add_argument(
-        "--no-color", action="store_true", help="never use colour (default: on a terminal, or with FORCE_COLOR set)"
-    )
-    parser.add_argument("--version", action="version", version=f"tapcheck {__version__}")
-    return parser
 
 
 def command_config(args: argparse.Namespace) -> Config:
     """The configuration file's settings with the command line's on top."""
     from tapcheck.rules import known_rule
 
-    from .config import find_config, load_config
+    from .config import find_cfn_lint_files, find_config, load_config
 
     config_path = args.config or find_config(Path.cwd())
     if args.config is not None and not args.config.is_file():
@@ -198,7 +205,27 @@ def command_config(args: argparse.Namespace) -> Config:
         engines=parse_engines(args.engines) if args.engines else config.engines,
     )
     require_engines(config.engines)
+    rc_paths = find_cfn_lint_files() if "cfn-lint" in config.engines else ()
+    if rc_paths:
+        from .engines.cfn_lint import rc_warnings, read_rc_files
+
+        rc_files = read_rc_files(rc_paths)
+        for warning in rc_warnings(rc_files):
+            print(f"tapcheck: warning: {warning}", file=sys.stderr)
+        config = replace(config, cfn_lint_files=rc_files.paths, cfn_lint_settings=rc_files.settings)
     return config
+
+
+def check_config(args: argparse.Namespace) -> Config:
+    """A check run's configuration: the files' settings, the command line's on top, the
+    rules it selects and ignores, the paths it excludes."""
+    config = command_config(args)
+    return replace(
+        config,
+        select=parse_rule_prefixes("--select", args.select),
+        ignore=parse_rule_prefixes("--ignore", args.ignore),
+        exclude=config.exclude + tuple((str(Path.cwd()), glob) for glob in args.exclude),
+    )
 
 
 def check_command(argv: list[str]) -> int:
@@ -207,12 +234,7 @@ def check_command(argv: list[str]) -> int:
     from .runner import run
 
     outputs = parse_outputs(args.formats or ["console"], args.output)
-    config = replace(
-        command_config(args),
-        select=parse_rule_prefixes("--select", args.select),
-        ignore=parse_rule_prefixes("--ignore", args.ignore),
-    )
-    config = replace(config, exclude=config.exclude + tuple((str(Path.cwd()), glob) for glob in args.exclude))
+    config = check_config(args)
 
     if args.jobs < 1:
         raise UsageError("--jobs needs a number of at least 1")
@@ -433,6 +455,66 @@ def require_engines(engines: tuple[str, ...]) -> None:
         )
 
 
+def config_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="tapcheck config",
+        description="Show which configuration files a check run in this directory uses and the settings in "
+        "effect; the options change them as they change a check run.",
+    )
+    add_config_options(parser)
+    parser.add_argument("--format", choices=("console", "json"), default="console")
+    args = parser.parse_args(argv)
+    from .config import CFN_LINT_NAMES, CONFIG_NAMES
+
+    config = check_config(args)
+    shown = json.loads(  # plain types (cfn-lint's YAML gives str and dict subclasses)
+        json.dumps(
+            {
+                "config-file": config.source,
+                "cfn-lint-files": list(config.cfn_lint_files),
+                "cfn-lint-settings": config.cfn_lint_settings,
+                "select": list(config.select),
+                "ignore": list(config.ignore),
+                "settings": config.settings(),
+            }
+        )
+    )
+    if args.format == "json":
+        print(json.dumps(shown, indent=2))
+        return 0
+    import yaml
+
+    if config.source:
+        print(f"configuration file: {config.source}")
+    elif args.config is None:
+        print(f"configuration file: none ({' or '.join(CONFIG_NAMES)} in {Path.cwd()} or above): the defaults")
+    if "cfn-lint" not in config.engines:
+        print("cfn-lint configuration: not read (the cfn-lint engine is off)")
+    elif config.cfn_lint_files:
+        settings = json.dumps(shown["cfn-lint-settings"]) if shown["cfn-lint-settings"] else "none tapcheck applies"
+        print(f"cfn-lint configuration: {', '.join(config.cfn_lint_files)} (settings: {settings})")
+    else:
+        names = ", ".join(CFN_LINT_NAMES)
+        print(f"cfn-lint configuration: none ({names} in {Path.home()} or {Path.cwd()})")
+    if not config.regions:
+        print("cfn-lint regions: a template's Metadata.cfn-lint.config.regions, else the .cfnlintrc's, else us-east-1")
+    selection = [f"--select {','.join(config.select)}"] * bool(config.select)
+    selection += [f"--ignore {','.join(config.ignore)}"] * bool(config.ignore)
+    disabled = sorted(config.disabled_rules)
+    print(
+        "rules: " + ("; ".join([*selection, *([f"switched off: {', '.join(disabled)}"] if disabled else [])]) or "all")
+    )
+    overridden = [
+        f"{table} ({', '.join(f'{t} off' if entry is None else t for t, entry in entries.items())})"
+        for table, entries in (("encryption table", config.encryption_types), ("alarm matrix", config.alarm_matrix))
+        if entries
+    ]
+    print(f"tables overridden: {'; '.join(overridden) or 'none'}")
+    print("\nin effect, as .tapcheck.yml would write it (exclude: with what each pattern is relative to):")
+    print(yaml.safe_dump(shown["settings"], sort_keys=False, allow_unicode=True, width=100), end="")
+    return 0
+
+
 def deploy_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tapcheck deploy",
@@ -466,21 +548,8 @@ def deploy_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def deployable(template: Path) -> tuple[str, str]:
-    """The name and text of what is deployed: the template, its API deployments named after their APIs."""
-    from .deploying.api_deployments import fingerprint_deployments
-    from .model.loader import load_template
-
-    loaded = load_template(template)
-    data, renames = fingerprint_deployments(loaded.data)
-    if not renames:
-        return template.name, loaded.text
-    for old, new in renames.items():
-        print(f"API deployment {old} is deployed as {new}, after its API's definition: a changed API is redeployed")
-    return template.stem + ".json", json.dumps(data, indent=1)
-
-
 def deploy_command(argv: list[str]) -> int:
+    from .deploying.api_deployments import deployable
     from .deploying.deploy import Deployer, DeployError, DeployTarget
     from .deploying.packaging import package
     from .runner import run
@@ -494,7 +563,7 @@ def deploy_command(argv: list[str]) -> int:
         print(f"tapcheck deploy: refused: {template} does not pass tapcheck; nothing was deployed", file=sys.stderr)
         return 2 if result.files and result.files[0].status != "checked" else 1
     print(f"{template}: passes tapcheck ({', '.join(config.engines)})")
-    template_name, body = deployable(template)
+    template_name, body = deployable(template, say=print)
 
     handlers = args.handlers or template.parent / "handlers"
     bundle = None
@@ -530,7 +599,8 @@ def deploy_command(argv: list[str]) -> int:
 
 
 def fix_command(argv: list[str]) -> int:
-    from .fixing.fixes import diff, fix_file
+    from .fixing.edits import diff
+    from .fixing.fixes import fix_file
 
     parser = argparse.ArgumentParser(
         prog="tapcheck fix",

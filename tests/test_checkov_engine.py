@@ -87,3 +87,22 @@ def test_checkovs_rules_are_listed_and_explained(run_cli):
     code, out, _ = run_cli("explain", "ckv_aws_18")
     assert code == 0 and out.startswith("# CKV_AWS_18 Ensure the S3 bucket has access logging enabled\n")
     assert "checkov rule" in out
+
+
+@installed
+def test_sarif_describes_checkov_checks_as_its_registry_does():
+    import json
+
+    from checkov.cloudformation.checks.resource.registry import cfn_registry
+
+    from tapcheck.checker.runner import run
+    from tapcheck.reports import RENDERERS
+
+    result = run([str(FIXTURES / "engines" / "checkov_bucket.yml")], Config(engines=("checkov",)), jobs=1)
+    rules = json.loads(RENDERERS["sarif"](result, color=False, quiet=False))["runs"][0]["tool"]["driver"]["rules"]
+    by_id = {rule["id"]: rule for rule in rules}
+    check_18 = cfn_registry.get_check_by_id("CKV_AWS_18")
+    assert by_id["CKV_AWS_18"]["shortDescription"]["text"] == check_18.name
+    # its resource types and categories, not the finding's message twice
+    assert by_id["CKV_AWS_18"]["fullDescription"]["text"] == f"{check_18.name}, on AWS::S3::Bucket."
+    assert "logging" in by_id["CKV_AWS_18"]["properties"]["tags"]
