@@ -362,6 +362,10 @@ class UnauthenticatedApi(Rule):
                 self, logical_id, api_key, "whether the method needs an API key", api_key.scalar_problem
             )
             return
+        if method.scalar_problem is not None:  # an OPTIONS method (CORS preflight) is exempt
+            what = "whether the method needs authentication (an OPTIONS method does not)"
+            yield context.undecided(self, logical_id, method, what, method.scalar_problem)
+            return
         # at AuthorizationType; when it is not written (NONE by default), at the method
         node = (
             authorization.node

@@ -266,3 +266,15 @@ def test_tap305_a_domain_with_subnets_from_a_parameter_is_in_a_vpc_and_unreadabl
             "(the domain is in a VPC: its security groups decide)",
         ),
     ]
+
+
+def test_tap310_a_method_whose_http_method_is_a_list_may_be_options_an_info():
+    assert found("method_http_method_list.yml", "TAP310") == [
+        (
+            "TAP310",
+            "info",
+            "Options",
+            "cannot tell whether the method needs authentication (an OPTIONS method does not): "
+            "Properties.HttpMethod is not a single value",
+        )
+    ]
