@@ -5,6 +5,8 @@
     tapcheck explain ID            print a rule's documentation
     tapcheck deploy [TEMPLATE]     check, package and deploy a stack (default: the reference stack)
     tapcheck fix PATH...           apply safe, mechanical fixes (--diff to preview, --write to save)
+    tapcheck policies test [PACK]  run each policy on its own failing and passing snippet
+    tapcheck policies new [FILE]   write a commented policy pack to start from
 
 Exit codes: 0 nothing at or above the fail threshold, 1 findings, 2 usage error or a
 file that could not be checked.
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
 # without the rules, rich, the runner or any engine.
 
 ENGINES = ("tapcheck", "cfn-lint", "checkov")
-SUBCOMMANDS = ("rules", "explain", "deploy", "fix")
+SUBCOMMANDS = ("rules", "explain", "deploy", "fix", "policies")
 EXIT_BROKEN_PIPE = 128 + 13  # as a process killed by SIGPIPE
 
 
@@ -77,6 +79,7 @@ def dispatch(argv: list[str]) -> int:
                 "explain": explain_command,
                 "deploy": deploy_command,
                 "fix": fix_command,
+                "policies": policies_command,
             }
             return commands[argv[0]](argv[1:])
         return check_command(argv)
@@ -186,11 +189,12 @@ def command_config(args: argparse.Namespace) -> Config:
 
     from .config import find_config, load_config
     from .engines import checkov as checkov_engine
+    from .policies.loading import load_policies
 
     config_path = args.config or find_config(Path.cwd())
     if args.config is not None and not args.config.is_file():
         raise UsageError(f"config file {args.config} not found")
-    config = load_config(config_path, known_rule)
+    config = load_config(config_path, known_rule, load_policies)
     config = replace(
         config,
         params={**config.params, **parse_params(args.param)},
@@ -211,10 +215,12 @@ def check_command(argv: list[str]) -> int:
     from .runner import run
 
     outputs = parse_outputs(args.formats or ["console"], args.output)
+    config = command_config(args)
+    policy_ids = [policy.id for policy in config.policies]
     config = replace(
-        command_config(args),
-        select=parse_rule_prefixes("--select", args.select),
-        ignore=parse_rule_prefixes("--ignore", args.ignore),
+        config,
+        select=parse_rule_prefixes("--select", args.select, policy_ids),
+        ignore=parse_rule_prefixes("--ignore", args.ignore, policy_ids),
     )
     config = replace(config, exclude=config.exclude + tuple((str(Path.cwd()), glob) for glob in args.exclude))
 
@@ -311,14 +317,14 @@ def param_warnings(params: dict[str, str], result: Result) -> list[str]:
     return warnings
 
 
-def parse_rule_prefixes(option: str, values: list[str]) -> tuple[str, ...]:
-    """Rule ids or prefixes of them (`TAP3`, `E30`, `CKV_AWS`), each of which must select
-    some rule: a tapcheck rule, or ids of the shape cfn-lint's or checkov's have."""
+def parse_rule_prefixes(option: str, values: list[str], policy_ids: list[str] = ()) -> tuple[str, ...]:
+    """Rule ids or prefixes of them (`TAP3`, `E30`, `CKV_AWS`, `ORG`), each of which must
+    select some rule: a tapcheck rule, a policy, or ids of the shape cfn-lint's or checkov's have."""
     from tapcheck.rules import ALL_RULES
 
     prefixes = tuple(dict.fromkeys(p.strip() for value in values for p in value.split(",") if p.strip()))
     for prefix in prefixes:
-        own = any(rule.id.startswith(prefix) for rule in ALL_RULES)
+        own = any(rule_id.startswith(prefix) for rule_id in [*(rule.id for rule in ALL_RULES), *policy_ids])
         cfn_lint = re.fullmatch(r"[EWI]\d{0,4}", prefix)
         checkov = "CKV".startswith(prefix) or re.fullmatch(r"CKV2?(_[A-Z0-9]*(_\d*)?)?", prefix)
         if not (own or cfn_lint or checkov):
@@ -355,13 +361,19 @@ def write_report(path: Path, text: str) -> None:
 
 
 def rules_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="tapcheck rules", description="List tapcheck's rules.")
+    parser = argparse.ArgumentParser(
+        prog="tapcheck rules", description="List tapcheck's rules and the policies the configuration brings."
+    )
     parser.add_argument("--format", choices=("console", "json"), default="console")
+    parser.add_argument(
+        "--config", type=Path, metavar="PATH", help="configuration file (default: .tapcheck.yml found upward)"
+    )
     args = parser.parse_args(argv)
     from tapcheck.rules import ALL_RULES
 
+    rules = [*ALL_RULES, *config_policies(args.config)]
     if args.format == "json":
-        rows = [{k: getattr(r, k) for k in ("id", "name", "area", "severity", "title")} for r in ALL_RULES]
+        rows = [{k: getattr(r, k) for k in ("id", "name", "area", "severity", "title")} for r in rules]
         print(json.dumps(rows, indent=2))
         return 0
     from rich.table import Table
@@ -369,7 +381,7 @@ def rules_command(argv: list[str]) -> int:
     table = Table(title=f"tapcheck {__version__} rules")
     for column in ("id", "name", "area", "severity", "title"):
         table.add_column(column, no_wrap=column != "title")
-    for rule in ALL_RULES:
+    for rule in rules:
         table.add_row(rule.id, rule.name, rule.area, rule.severity, rule.title)
     print_rich(table)
     return 0
@@ -378,10 +390,15 @@ def rules_command(argv: list[str]) -> int:
 def explain_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="tapcheck explain", description="Print a rule's documentation.")
     parser.add_argument("rule_id", metavar="ID")
+    parser.add_argument(
+        "--config", type=Path, metavar="PATH", help="configuration file (default: .tapcheck.yml found upward)"
+    )
     args = parser.parse_args(argv)
     from tapcheck.rules import get_rule
 
     rule = get_rule(args.rule_id)
+    if rule is None:
+        rule = next((p for p in config_policies(args.config) if p.id == args.rule_id.upper()), None)
     if rule is None:
         raise UsageError(f"unknown rule {args.rule_id!r}; 'tapcheck rules' lists them")
     if use_color(sys.stdout):
@@ -390,6 +407,73 @@ def explain_command(argv: list[str]) -> int:
         print_rich(Markdown(rule.docs()))
     else:
         print(rule.docs())
+    return 0
+
+
+def config_policies(path: Path | None) -> tuple:
+    """The policies of the configuration file (named, or found upward) and the installed packs."""
+    from tapcheck.rules import known_rule
+
+    from .config import find_config, load_config
+    from .policies.loading import load_policies
+
+    if path is not None and not path.is_file():
+        raise UsageError(f"config file {path} not found")
+    return load_config(path or find_config(Path.cwd()), known_rule, load_policies).policies
+
+
+def policies_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="tapcheck policies", description="Write and test policy packs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    test = commands.add_parser(
+        "test",
+        help="run each policy on its own failing and passing snippet",
+        description="Run each policy on its failing snippet (it must report it) and its passing snippet (it must "
+        "not); exit 1 when one does not behave. Without PACK, the policies the configuration brings.",
+    )
+    test.add_argument("packs", nargs="*", type=Path, metavar="PACK", help="pack directories or files")
+    test.add_argument(
+        "--config", type=Path, metavar="PATH", help="configuration file (default: .tapcheck.yml found upward)"
+    )
+    new = commands.add_parser("new", help="write a commented pack file to start from")
+    new.add_argument("file", nargs="?", type=Path, metavar="FILE", help="where to write it (default: standard output)")
+    new.add_argument("--id", default="ORG001", help="the policy's id (default: ORG001)")
+    args = parser.parse_args(argv)
+    if args.command == "new":
+        return new_policy(args.file, args.id)
+    from .policies.loading import read_pack
+    from .policies.testing import try_policy
+
+    policies = (
+        [p for pack in args.packs for p in read_pack(pack, str(pack))] if args.packs else config_policies(args.config)
+    )
+    if not policies:
+        raise UsageError("no policies to test: name a pack, or add policies to .tapcheck.yml")
+    misbehaving = 0
+    for policy in policies:
+        behaviour = try_policy(policy)
+        print(f"{'ok  ' if behaviour.behaves else 'FAIL'} {policy.id} {policy.name} ({policy.source})")
+        for problem in behaviour.problems:
+            print(f"     {problem}")
+        misbehaving += not behaviour.behaves
+    counted = f"{len(policies)} {'policy' if len(policies) == 1 else 'policies'}"
+    print(f"{counted}: {len(policies) - misbehaving} behave, {misbehaving} do not")
+    return 1 if misbehaving else 0
+
+
+def new_policy(path: Path | None, policy_id: str) -> int:
+    from .policies.skeleton import SKELETON
+
+    if not re.fullmatch(r"(?!TAP)[A-Z][A-Z_]*[0-9]+", policy_id):
+        raise UsageError(f"--id {policy_id!r} is not a policy id: capital letters then digits (ORG001), never TAP")
+    text = SKELETON.format(id=policy_id, name="rds-multi-az-in-production")
+    if path is None:
+        sys.stdout.write(text)
+        return 0
+    if path.exists():
+        raise UsageError(f"{path} exists; not overwritten")
+    write_report(path, text)
+    print(f"tapcheck: wrote {path}; edit it, then run 'tapcheck policies test {path}'", file=sys.stderr)
     return 0
 
 

@@ -98,6 +98,9 @@ class Config:
     """Paths not checked: (directory the pattern is relative to, glob pattern)."""
     source: str | None = None
     """The file this configuration came from; None for the defaults."""
+    policies: tuple = ()
+    """The teams' own rules (`policies:`, `policy-packs:`, installed packs), as loaded
+    and validated by tapcheck.checker.policies."""
 
     def policy_parameters(self) -> set[str]:
         """Parameters whose value the policy itself depends on (say, customer-managed
@@ -107,6 +110,7 @@ class Config:
         if isinstance(self.customer_managed_keys, dict):
             names |= set(self.customer_managed_keys)
         names.add(self.log_retention["parameter"])
+        names.update(name for policy in self.policies for name, _ in policy.when.parameters)
         return names
 
     def enabled(self, rule_id: str) -> bool:
@@ -130,13 +134,15 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_config(path: Path | None, known_rule) -> Config:
+def load_config(path: Path | None, known_rule, load_policies=None) -> Config:
     """Read and validate a config file; the defaults when `path` is None.
 
     `known_rule(id)` says whether a rule id exists, so typos are errors.
+    `load_policies(config file or None, pack paths)` reads the policies in force
+    (tapcheck.checker.policies.loading; without it, none are).
     """
     if path is None:
-        return Config()
+        return Config(policies=load_policies(None, []) if load_policies else ())
     try:
         text = path.read_text(encoding="utf-8")
         data = yaml.safe_load(text) if text.strip() else {}
@@ -149,10 +155,10 @@ def load_config(path: Path | None, known_rule) -> Config:
         where = f":{mark.line + 1}" if mark else ""
         problem = getattr(err, "problem", None) or str(err)
         raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
-    return config_from_data(data, str(path), known_rule)
+    return config_from_data(data, str(path), known_rule, load_policies)
 
 
-def config_from_data(data: Any, source: str, known_rule) -> Config:
+def config_from_data(data: Any, source: str, known_rule, load_policies=None) -> Config:
     import jsonschema  # only runs with a config file have one to validate (~40 ms to import)
 
     validator = jsonschema.Draft202012Validator(_schema())
@@ -167,8 +173,10 @@ def config_from_data(data: Any, source: str, known_rule) -> Config:
         if ("id" in entry) == ("rule" in entry):  # `id` as in templates; `rule` too
             raise ConfigError(f"{source}: suppress.{index}: give the rule as 'id' (or 'rule'), once")
     suppress = [{**entry, "id": entry.get("id", entry.get("rule"))} for entry in suppress]
+    policies = load_policies(source, data.get("policy-packs", [])) if load_policies else ()
+    policy_ids = {policy.id for policy in policies}
     for rule_id in [*rules, *(entry["id"] for entry in suppress)]:
-        if not known_rule(rule_id):
+        if not (rule_id in policy_ids or known_rule(rule_id)):
             raise ConfigError(f"{source}: unknown rule id {rule_id!r}")
     tags = data.get("tags", {})
     naming = data.get("naming", {})
@@ -198,6 +206,7 @@ def config_from_data(data: Any, source: str, known_rule) -> Config:
         regions=tuple(data.get("regions", defaults.regions)),
         exclude=tuple((str(Path(source).resolve().parent), pattern) for pattern in data.get("exclude", [])),
         source=source,
+        policies=policies,
     )
 
 
