@@ -4,6 +4,7 @@ rules everywhere (suppressions, selection, reports, `rules`, `explain`), and the
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from textwrap import dedent
 
@@ -168,3 +169,98 @@ def test_inline_policies_in_the_config_file(tmp_path):
     bad = pack(tmp_path, inline.replace("severity: warning", "severity: fatal"), ".tapcheck.yml")
     with pytest.raises(ConfigError, match=r"tapcheck.yml:5: policies.0.severity: 'fatal' is not one of"):
         load_config(bad, known_rule, load_policies)
+
+
+# --- policies are rules everywhere -------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A directory whose .tapcheck.yml names the example pack, with the platform fixture."""
+    (tmp_path / ".tapcheck.yml").write_text(f"policy-packs: [{EXAMPLE}]\nengines: [tapcheck]\n", encoding="utf-8")
+    template = tmp_path / "platform.yml"
+    template.write_text((POLICIES / "platform.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    return tmp_path
+
+
+def reported(out: str) -> list[tuple[str, str]]:
+    return sorted((f["rule_id"], f["resource"]) for f in json.loads(out)["findings"] if f["rule_id"].startswith("ORG"))
+
+
+def test_select_ignore_and_suppressions(run_cli, project):
+    code, out, _ = run_cli("--no-cache", "-f", "json", "--select", "ORG", "platform.yml", cwd=project)
+    assert code == 1 and ("ORG005", "Events") in reported(out)
+    assert {f["rule_id"][:3] for f in json.loads(out)["findings"]} == {"ORG"}
+    _, out, _ = run_cli(
+        "--no-cache", "-f", "json", "--select", "ORG", "--ignore", "ORG005,ORG00", "platform.yml", cwd=project
+    )
+    assert reported(out) == []
+    code, _, err = run_cli("--select", "ORX", "platform.yml", cwd=project)
+    assert code == 2 and "selects no rule" in err
+    # suppressed in the template and in the config, by the policy's id, with reasons
+    text = (project / "platform.yml").read_text(encoding="utf-8")
+    text = text.replace(
+        "  Events:\n    Type: AWS::SQS::Queue\n",
+        "  Events:\n    Type: AWS::SQS::Queue\n    Metadata:\n"
+        "      tapcheck: {suppress: [{id: ORG005, reason: fan-out queue drained by a replayer}]}\n",
+    )
+    (project / "platform.yml").write_text(text, encoding="utf-8")
+    config = (project / ".tapcheck.yml").read_text(encoding="utf-8")
+    config += "suppress:\n  - {id: ORG003, resource: Bastion, reason: jump host}\nrules:\n  ORG002: {severity: error}\n"
+    (project / ".tapcheck.yml").write_text(config, encoding="utf-8")
+    _, out, _ = run_cli("--no-cache", "-f", "json", "platform.yml", cwd=project)
+    data = json.loads(out)
+    suppressed = {(f["rule_id"], f["resource"]): f["reason"] for f in data["suppressed"]}
+    assert suppressed == {
+        ("ORG005", "Events"): "fan-out queue drained by a replayer",
+        ("ORG003", "Bastion"): "jump host (config)",
+    }
+    assert not [f for f in data["findings"] if f["rule_id"] in ("TAP001", "TAP002")]  # known ids, used
+    assert [f["severity"] for f in data["findings"] if f["rule_id"] == "ORG002"] == ["error"]
+
+
+def test_reports_rules_and_explain_show_policies(run_cli, project):
+    _, out, _ = run_cli("--no-cache", "-f", "sarif", "platform.yml", cwd=project)
+    rules = {rule["id"]: rule for rule in json.loads(out)["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["ORG001"]["shortDescription"]["text"] == "Production databases are Multi-AZ"
+    assert "## Why it matters" in rules["ORG001"]["help"]["markdown"]
+    _, out, _ = run_cli("--no-cache", "-f", "html", "platform.yml", cwd=project)
+    assert "queue-has-dead-letter-queue" in out and "Every queue has a dead-letter queue" in out
+    code, out, _ = run_cli("rules", "--format", "json", cwd=project)
+    assert code == 0 and {"id": "ORG004", "name": "supported-lambda-runtime", "area": "runtime",
+                          "severity": "warning", "title": "Functions run on a runtime the platform supports"} in json.loads(out)  # fmt: skip
+    code, out, _ = run_cli("explain", "org001", cwd=project)
+    assert code == 0 and out.startswith("# ORG001 rds-multi-az-in-production")
+    assert "only when Environment is production" in out and "databases.yml:3" in out
+
+
+def test_baseline_takes_policy_findings(run_cli, project):
+    code, _, _ = run_cli("--no-cache", "--write-baseline", "baseline.json", "platform.yml", cwd=project)
+    assert code == 1
+    code, out, _ = run_cli("--no-cache", "-f", "json", "--baseline", "baseline.json", "platform.yml", cwd=project)
+    assert code == 0 and reported(out) == []
+
+
+# --- the author's loop ------------------------------------------------------------------
+
+
+def test_policies_test_reports_misbehaving_policies(run_cli, tmp_path):
+    assert run_cli("policies", "test", EXAMPLE)[0] == 0
+    wrong = POLICY.replace("EnableKeyRotation: true}}", "EnableKeyRotation: false}}")
+    pack(tmp_path, wrong.replace("{KeyPolicy: {}}}", "{KeyPolicy: {}, EnableKeyRotation: true}}"))
+    code, out, _ = run_cli("policies", "test", "pack.yml")
+    assert code == 1
+    assert "FAIL ACME1 key-rotation" in out and "its failing snippet gives no finding" in out
+    assert "its passing snippet gives a finding at line 1: AWS::KMS::Key Properties.EnableKeyRotation is false" in out
+    assert out.endswith("1 policy: 0 behave, 1 do not\n")
+
+
+def test_policies_new_writes_a_skeleton_that_behaves(run_cli, tmp_path):
+    code, _, err = run_cli("policies", "new", "policies/rds.yml", "--id", "PLAT7")
+    assert code == 0 and "tapcheck policies test policies/rds.yml" in err
+    text = (tmp_path / "policies" / "rds.yml").read_text(encoding="utf-8")
+    assert "id: PLAT7" in text and text.count("#") > 20
+    code, out, _ = run_cli("policies", "test", "policies")
+    assert code == 0 and "ok   PLAT7 rds-multi-az-in-production" in out
+    assert run_cli("policies", "new", "policies/rds.yml")[0] == 2  # never overwritten
+    assert run_cli("policies", "new", "--id", "TAP900")[0] == 2
