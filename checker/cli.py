@@ -452,7 +452,8 @@ def policies_command(argv: list[str]) -> int:
     misbehaving = 0
     for policy in policies:
         behaviour = try_policy(policy)
-        print(f"{'ok  ' if behaviour.behaves else 'FAIL'} {policy.id} {policy.name} ({policy.source})")
+        where = os.path.relpath(policy.source) if policy.source.startswith(os.getcwd() + os.sep) else policy.source
+        print(f"{'ok  ' if behaviour.behaves else 'FAIL'} {policy.id} {policy.name} ({where})")
         for problem in behaviour.problems:
             print(f"     {problem}")
         misbehaving += not behaviour.behaves

@@ -264,3 +264,14 @@ def test_policies_new_writes_a_skeleton_that_behaves(run_cli, tmp_path):
     assert code == 0 and "ok   PLAT7 rds-multi-az-in-production" in out
     assert run_cli("policies", "new", "policies/rds.yml")[0] == 2  # never overwritten
     assert run_cli("policies", "new", "--id", "TAP900")[0] == 2
+
+
+def test_readme_shows_a_real_run(run_cli, project):
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = text.split("$ tapcheck -q --select ORG platform.yml", 1)[1].split("\n", 1)[1].split("```", 1)[0]
+    code, out, _ = run_cli("--no-cache", "-q", "--select", "ORG", "platform.yml", cwd=project)
+    assert code == 1 and out == shown
+    listed = text.split("$ tapcheck policies test\n", 1)[1].split("$ ", 1)[0]
+    assert [line.split(" (")[0] for line in listed.splitlines()[:-1]] == [
+        f"ok   {p.id} {p.name}" for p in read_pack(EXAMPLE, "example")
+    ]
