@@ -275,3 +275,127 @@ def test_readme_shows_a_real_run(run_cli, project):
     assert [line.split(" (")[0] for line in listed.splitlines()[:-1]] == [
         f"ok   {p.id} {p.name}" for p in read_pack(EXAMPLE, "example")
     ]
+
+
+# --- the checks, one behaviour each ---------------------------------------------------------
+
+
+def policy_config(tmp_path, check: str, resources: str = "AWS::SQS::Queue", more: str = "") -> Config:
+    text = POLICY.replace("resources: AWS::KMS::Key", f"resources: {resources}{more}").replace(
+        "assert: {path: Properties.EnableKeyRotation, equals: true}", f"assert: {check}"
+    )
+    return Config(engines=("tapcheck",), policies=tuple(read_pack(pack(tmp_path, text, "checks.yml"), "t")))
+
+
+QUEUES = """\
+Parameters:
+  Stage: {Type: String}
+  Size: {Type: Number, AllowedValues: [1, 5]}
+Conditions:
+  Big: !Equals [!Ref Size, 5]
+Resources:
+  Named:
+    Type: AWS::SQS::Queue
+    DeletionPolicy: Retain
+    Properties: {QueueName: orders-prod, DelaySeconds: !Ref Size, Tags: [{Key: a, Value: b}]}
+  Unnamed:
+    Type: AWS::SQS::Queue
+    Properties: {DelaySeconds: 900, Tags: []}
+  Staged:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: !Sub "orders-${Stage}", DelaySeconds: !If [Big, 0, 30]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("check", "reported"),
+    [
+        ("{path: Properties.QueueName, exists: true}", {"Unnamed": "warning"}),
+        ("{path: Properties.QueueName, absent: true}", {"Named": "warning", "Staged": "warning"}),
+        ("{path: DeletionPolicy, one-of: [Retain, Snapshot]}", {"Unnamed": "warning", "Staged": "warning"}),
+        ("{path: Properties.QueueName, matches: '-prod$'}", {"Unnamed": "warning", "Staged": "info"}),
+        ("{path: Properties.DelaySeconds, at-most: 60}", {"Unnamed": "warning"}),
+        ("{path: Properties.DelaySeconds, less-than: 5}", {"Named": "warning", "Unnamed": "warning", "Staged": "warning"}),
+        ("{path: Properties.Tags, length: {at-least: 1}}", {"Unnamed": "warning", "Staged": "warning"}),
+        ("{path: 'Properties.Tags[*].Key', not-one-of: [a]}", {"Named": "warning"}),
+        ("{path: 'Properties.Tags[0].Key', equals: a}", {"Unnamed": "warning", "Staged": "warning"}),
+        ("{not: {path: Properties.DelaySeconds, greater-than: 100}}", {"Unnamed": "warning"}),
+        ("{all-of: [{path: Properties.QueueName, exists: true}, {path: DeletionPolicy, exists: true}]}",
+         {"Unnamed": "warning", "Staged": "warning"}),
+    ],
+)  # fmt: skip
+def test_checks(tmp_path, check, reported):
+    found = check_text_findings(tmp_path, QUEUES, policy_config(tmp_path, check))
+    assert {f.resource: f.severity for f in found} == reported
+
+
+def check_text_findings(tmp_path, text: str, config: Config):
+    from conftest import check_text
+
+    result = check_text(tmp_path, text, config)
+    assert result.status == "checked", result.error
+    return [f for f in result.findings if f.rule_id == "ACME1"]
+
+
+def test_messages_locations_and_scenarios(tmp_path):
+    found = check_text_findings(
+        tmp_path, QUEUES, policy_config(tmp_path, "{path: Properties.DelaySeconds, less-than: 5}")
+    )
+    found = {f.resource: f for f in found}
+    assert found["Named"].message == "AWS::SQS::Queue Properties.DelaySeconds is 5, not less than 5"
+    assert found["Named"].scenarios == ["only when Size=5"] and found["Named"].line == 10
+    assert found["Staged"].scenarios == ["only when Size=1"]  # the Fn::If branch of that scenario
+    missing = check_text_findings(
+        tmp_path, QUEUES, policy_config(tmp_path, "{path: Properties.QueueName, exists: true}")
+    )
+    assert (missing[0].line, missing[0].column, missing[0].path) == (11, 3, "Properties.QueueName")  # the logical id
+    assert missing[0].message == "AWS::SQS::Queue Properties.QueueName is not set"
+    unknown = check_text_findings(
+        tmp_path, QUEUES, policy_config(tmp_path, "{path: Properties.QueueName, matches: '-prod$'}")
+    )
+    staged = next(f for f in unknown if f.resource == "Staged")
+    assert staged.message == "cannot tell whether Properties.QueueName matches -prod$: parameter Stage has no default"
+
+
+def test_exists_holds_for_a_value_that_is_set_but_not_known(tmp_path):
+    config = policy_config(tmp_path, "{path: Properties.QueueName, exists: true}")
+    assert {f.resource for f in check_text_findings(tmp_path, QUEUES, config)} == {"Unnamed"}  # Staged: !Sub
+
+
+def test_when_parameters_and_conditions(tmp_path):
+    by_size = policy_config(tmp_path, "{path: Properties.QueueName, exists: true}", more="\n    when: {Size: 5}")
+    assert [f.scenarios for f in check_text_findings(tmp_path, QUEUES, by_size)] == [["only when Size=5"]]
+    by_condition = policy_config(
+        tmp_path, "{path: Properties.QueueName, exists: true}", more="\n    when: {condition: Big}"
+    )
+    assert [f.scenarios for f in check_text_findings(tmp_path, QUEUES, by_condition)] == [["only when Size=5"]]
+    unknown = policy_config(tmp_path, "{path: Properties.QueueName, exists: true}", more="\n    when: {Stage: prod}")
+    found = check_text_findings(tmp_path, QUEUES, unknown)
+    assert {f.severity for f in found} == {"info"} and len(found) == 3
+    assert (
+        found[0].message
+        == "cannot tell whether ACME1 applies (only when Stage is prod): parameter Stage has no default"
+    )
+    absent = policy_config(tmp_path, "{path: Properties.QueueName, exists: true}", more="\n    when: {Region: eu}")
+    assert check_text_findings(tmp_path, QUEUES, absent) == []  # no such parameter: not that deployment
+
+
+def test_mapping_wildcard_on_sam_events(tmp_path):
+    config = policy_config(
+        tmp_path, "{path: 'Properties.Events.*.Type', not-one-of: [Schedule]}", resources="AWS::Serverless::Function"
+    )
+    template = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Cron:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      CodeUri: src/
+      Events:
+        Api: {Type: Api, Properties: {Path: /, Method: get}}
+        Nightly: {Type: Schedule, Properties: {Schedule: rate(1 day)}}
+"""
+    (found,) = check_text_findings(tmp_path, template, config)
+    assert found.path == "Properties.Events.Nightly.Type" and found.line == 11

@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from ..model.intrinsics import NO_VALUE, SUB_VARIABLE, Unknown, as_text, intrinsic
-from ..model.resource_view import View
+from ..model.resource_view import MISSING, View
 from .paths import Path, Selection, select
 
 COMPARISONS: dict[str, tuple[str, Callable[[float, float], bool]]] = {
@@ -235,11 +235,16 @@ class Resource:
 
 
 def roots(context, logical_id: str, resource: dict) -> dict[str, View]:
-    """The view of each path root: `Properties` as rules read it, the other attributes as written."""
+    """The view of each path root: `Properties` as rules read it (SAM `Globals` merged),
+    the other attributes as written. What is not set is reported at the resource's
+    logical id, as the built-in rules do."""
     anchor = context.template.resource_key(logical_id)
     whole = View(context.resolver, resource, "", anchor)
     views = {name: whole.get(name) for name in ("Metadata", "DeletionPolicy", "UpdateReplacePolicy", "Condition")}
-    views["Properties"] = context.view(logical_id)
+    properties = context.template.properties_of(resource)
+    views["Properties"] = View(
+        context.resolver, properties, "Properties", anchor, None if properties is not None else MISSING
+    )
     return views
 
 

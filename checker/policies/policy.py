@@ -30,18 +30,23 @@ class When:
     condition: str | None = None
 
     def applies(self, context) -> bool | Unknown:
+        undecided = None
         for name, values in self.parameters:
             value = context.scenario.parameters.get(name) if context.scenario else None
-            if isinstance(value, OtherValue) and not set(values) - value.excluded:
+            if value is None or (isinstance(value, OtherValue) and not set(values) - value.excluded):
+                return False  # the template has no such parameter, or it has another value
+            if isinstance(value, Unknown):
+                undecided = undecided or value
+            elif as_text(value) not in values:
                 return False
-            if isinstance(value, Unknown) or value is None or as_text(value) not in values:
-                return False  # as the built-in rules' scenario policies: only where the value is known
         if self.condition is not None:
             if self.condition not in context.template.conditions:
                 return False
             outcome = context.resolver.condition(self.condition)
-            return outcome if isinstance(outcome, Unknown) else bool(outcome)
-        return True
+            if outcome is False:
+                return False
+            undecided = undecided or (outcome if isinstance(outcome, Unknown) else None)
+        return undecided if undecided is not None else True
 
     def describe(self) -> str:
         parts = [f"{name} is {' or '.join(values)}" for name, values in self.parameters]
@@ -90,7 +95,11 @@ class Policy:
                 continue
             subject = Resource(context, logical_id, resource)
             if isinstance(applies, Unknown):
-                yield self._undecided(context, subject, Answer(None, unknown=applies, what="whether it applies"))
+                yield self._undecided(
+                    context,
+                    subject,
+                    Answer(None, unknown=applies, what=f"whether {self.id} applies (only when {self.when.describe()})"),
+                )
                 continue
             if self.where is not None:
                 selected = self.where.answer(subject)
