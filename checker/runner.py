@@ -23,6 +23,7 @@ from .model.for_each import expand_for_each
 from .model.intrinsics import Resolver
 from .model.scenarios import Label, ScenarioSpace, build_scenarios
 from .model.template import Template
+from .policies.policy import policies_for
 from .repository import repository
 from .suppressions import apply_suppressions, read_suppressions
 
@@ -175,7 +176,8 @@ def _own_rules(template: Template, config: Config, space: ScenarioSpace) -> tupl
 def _own_findings(template: Template, config: Config, space: ScenarioSpace) -> list[Finding]:
     """tapcheck's rules in every scenario, merged: a finding that holds in every
     scenario carries no label, the others the shortest description of where they hold."""
-    rules = [rule for rule in own_rules(config) if config.enabled(rule.id) and rule.per_scenario]
+    policies = policies_for(template, config.policies)
+    rules = [rule for rule in [*ALL_RULES, *policies] if config.enabled(rule.id) and rule.per_scenario]
     merged: dict[tuple, Finding] = {}
     holds_in: dict[tuple, set[int]] = {}
     conditions: list[dict] = []

@@ -9,12 +9,16 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_robustness import FUZZ_EXAMPLES, SAMPLE, mutate, plain, serialize
 
 from tapcheck.checker.config import Config, ConfigError
 from tapcheck.checker.policies.loading import PackError, load_policies, read_pack
 from tapcheck.checker.policies.testing import try_policy
+from tapcheck.checker.runner import check_file
 
-from conftest import FIXTURES, REPO, findings
+from conftest import FIXTURES, REPO, findings, needs_shared
 
 EXAMPLE = REPO / "examples" / "policy-pack"
 POLICIES = FIXTURES / "policies"
@@ -399,3 +403,26 @@ Resources:
 """
     (found,) = check_text_findings(tmp_path, template, config)
     assert found.path == "Properties.Events.Nightly.Type" and found.line == 11
+
+
+# --- never a crash ------------------------------------------------------------------------
+
+
+EVERY_CHECK = FIXTURES / "policies" / "every-check"
+
+
+@needs_shared
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(data=st.data())
+def test_policies_on_mutated_corpus_templates_never_crash(data, tmp_path_factory):
+    policies = tuple(read_pack(EXAMPLE, "example") + read_pack(EVERY_CHECK, "every"))
+    document = plain(data.draw(st.sampled_from(SAMPLE)))
+    for _ in range(data.draw(st.integers(1, 5))):
+        document = mutate(data, document)
+    path = tmp_path_factory.mktemp("fuzz") / "t.yaml"
+    path.write_text(serialize(data, document), encoding="utf-8", errors="surrogatepass")
+    result = check_file(path, Config(engines=("tapcheck",), policies=policies, params={"Environment": "production"}))
+    assert result.status in ("checked", "error")
+    if result.status == "error":
+        assert "internal error" not in result.error.message, result.error.message
+    assert all(f.line >= 1 and f.message for f in result.findings)

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..model.intrinsics import NO_VALUE, SUB_VARIABLE, Unknown, as_text, intrinsic
 from ..model.resource_view import MISSING, View
-from .paths import Path, Selection, select
+from .paths import EACH_ITEM, EACH_VALUE, Path, Selection, select
 
 COMPARISONS: dict[str, tuple[str, Callable[[float, float], bool]]] = {
     "at-least": ("at least", lambda value, limit: value >= limit),
@@ -224,7 +224,10 @@ class Resource:
         self.resource = resource
 
     def select(self, path: Path) -> Selection:
-        return select(roots(self.context, self.logical_id, self.resource), path)
+        views = self.context.cached(
+            ("policies: roots", self.logical_id), lambda: roots(self.context, self.logical_id, self.resource)
+        )
+        return select(views, path)
 
     def referrers(self, relation: ReferencedBy) -> tuple[list[str], list[Unknown]]:
         """Resources of the relation's types that refer to this one, and the reasons
@@ -232,6 +235,92 @@ class Resource:
         found = self.context.cached(("policy-references", relation), lambda: references(self.context, relation))
         certain, possible = found.get(self.logical_id, ([], []))
         return certain, possible
+
+
+def relational(check) -> bool:
+    """Whether a check reads other resources (its answer depends on theirs)."""
+    if isinstance(check, ReferencedBy):
+        return True
+    if isinstance(check, Not):
+        return relational(check.check)
+    return isinstance(check, AllOf | AnyOf) and any(relational(c) for c in check.checks)
+
+
+def paths_of(check) -> tuple[Path, ...]:
+    """Every path a check reads (not those of its relations)."""
+    if isinstance(check, Test):
+        return (check.path,)
+    if isinstance(check, Not):
+        return paths_of(check.check)
+    if isinstance(check, AllOf | AnyOf):
+        return tuple(path for c in check.checks for path in paths_of(c))
+    return ()
+
+
+def scenario_independent(template, logical_id: str, resource: dict, paths: tuple[Path, ...]) -> bool:
+    """Whether what `paths` reach in a resource is the same in every scenario: no
+    `Fn::If` or other function on the way, and nothing at the end that names a
+    parameter, a pseudo parameter or a condition. Worked out once per template."""
+    return all(_static_path(template, logical_id, resource, path) for path in paths)
+
+
+def _static_path(template, logical_id: str, resource: dict, path: Path) -> bool:
+    key = ("policies: static path", logical_id, path.text)
+    derived = template.derived
+    if key not in derived:
+        root = template.properties_of(resource) if path.root == "Properties" else resource.get(path.root)
+        nodes = [root] if root is not None else []
+        for segment in path.segments[1:]:
+            following: list = []
+            for node in nodes:
+                if intrinsic(node) is not None:
+                    derived[key] = False  # computed in the scenario
+                    return False
+                if isinstance(node, list) and (isinstance(segment, int) or segment == EACH_ITEM):
+                    following.extend(node if segment == EACH_ITEM else node[segment : segment + 1])
+                elif isinstance(node, dict) and segment == EACH_VALUE:
+                    following.extend(node.values())
+                elif isinstance(node, dict) and segment in node:
+                    following.append(node[segment])
+            nodes = following
+        derived[key] = all(_constant(node, template) for node in nodes)
+    return derived[key]
+
+
+def _constant(node, template) -> bool:
+    resources, parameters = template.resources, template.parameters
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            call = intrinsic(item)
+            if call is not None:
+                name, argument = call
+                if name == "Fn::If":
+                    return False
+                if (
+                    name == "Ref"
+                    and argument != "AWS::NoValue"
+                    and (argument not in resources or argument in parameters)
+                ):
+                    return False
+                if name == "Fn::Sub":
+                    text = argument[0] if isinstance(argument, list) and argument else argument
+                    names = {
+                        v.split(".", 1)[0].strip() for v in SUB_VARIABLE.findall(text if isinstance(text, str) else "")
+                    }
+                    bound = argument[1] if isinstance(argument, list) and len(argument) > 1 else {}
+                    free = {
+                        n
+                        for n in names
+                        if not n.startswith("!") and n not in (bound if isinstance(bound, dict) else {})
+                    }
+                    if any(n not in resources or n in parameters for n in free):
+                        return False
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
 
 
 def roots(context, logical_id: str, resource: dict) -> dict[str, View]:
@@ -248,13 +337,58 @@ def roots(context, logical_id: str, resource: dict) -> dict[str, View]:
     return views
 
 
+@cache
+def type_matches(globs: tuple[str, ...], resource_type: str) -> bool:
+    return any(fnmatchcase(resource_type, glob) for glob in globs)
+
+
+def resources_of(context, globs: tuple[str, ...]) -> list[tuple[str, dict]]:
+    """The resources of the scenario whose type matches one of `globs`, in template order
+    (the resources are grouped by type once per scenario: a hundred policies do not each
+    walk every resource)."""
+    return context.cached(("policies: resources of", globs), lambda: _resources_of(context, globs))
+
+
+def all_exist(template, globs: tuple[str, ...]) -> bool:
+    """Whether every resource of these types exists in every scenario (has no `Condition`)."""
+    key = ("policies: all exist", globs)
+    if key not in template.derived:
+        template.derived[key] = not any(
+            isinstance(resource, dict)
+            and "Condition" in resource
+            and type_matches(globs, str(resource.get("Type", "")))
+            for resource in template.resources.values()
+        )
+    return template.derived[key]
+
+
+def _resources_of(context, globs: tuple[str, ...]) -> list[tuple[str, dict, int]]:
+    by_type = context.cached("policies: resources by type", lambda: _by_type(context.resources()))
+    matching = [members for resource_type, members in by_type.items() if type_matches(globs, resource_type)]
+    if len(matching) == 1:
+        return matching[0]
+    return sorted((member for members in matching for member in members), key=lambda m: m[2])
+
+
+def _by_type(resources) -> dict[str, list]:
+    grouped: dict[str, list] = {}
+    for index, (logical_id, resource) in enumerate(resources):
+        grouped.setdefault(str(resource.get("Type", "")), []).append((logical_id, resource, index))
+    return grouped
+
+
 def references(context, relation: ReferencedBy) -> dict[str, tuple[list[str], list[Unknown]]]:
     """For every logical id: which resources of the relation's types refer to it, and
     what leaves other references undecided."""
+    referrers = resources_of(context, relation.types)
+    # without conditions on the referring resources or in them, the same in every scenario
+    key = ("policies: referrers", relation)
+    derived = context.template.derived
+    unconditional = all(_unconditional(context.template, logical_id, resource) for logical_id, resource, _ in referrers)
+    if unconditional and key in derived:
+        return derived[key]
     found: dict[str, tuple[list[str], list[Unknown]]] = {}
-    for logical_id, resource in context.resources():
-        if not any(fnmatchcase(str(resource.get("Type", "")), glob) for glob in relation.types):
-            continue
+    for logical_id, resource, _ in referrers:
         if relation.path is None:
             places = [context.view(logical_id)]
         else:
@@ -263,7 +397,7 @@ def references(context, relation: ReferencedBy) -> dict[str, tuple[list[str], li
             if selection.problem is not None:
                 places.append(selection.at)
         for place in places:
-            for target, undecided in _referenced(context.resolver, place.written):
+            for target, undecided in _references_at(context, place):
                 if target == logical_id:
                     continue
                 certain, possible = found.setdefault(target, ([], []))
@@ -271,43 +405,81 @@ def references(context, relation: ReferencedBy) -> dict[str, tuple[list[str], li
                     certain.append(logical_id)
                 else:
                     possible.append(Unknown(f"{logical_id} refers to it only where {undecided.reason}"))
+    if unconditional:
+        derived[key] = found
     return found
 
 
-def _referenced(resolver, node) -> list[tuple[str, Unknown | None]]:
-    """The logical ids `node` refers to in the scenario, each with why the reference
-    might not be there (an undecided `Fn::If`), or None when it is."""
-    found: list[tuple[str, Unknown | None]] = []
-    stack: list[tuple[Any, Unknown | None]] = [(node, None)]
+def _unconditional(template, logical_id: str, resource: dict) -> bool:
+    """Whether a resource exists, and reads, the same in every scenario (no `Condition`,
+    no `Fn::If`, SAM `Globals` included)."""
+    key = ("policies: unconditional", logical_id)
+    if key not in template.derived:
+        stack = [template.properties_of(resource), *resource.values()]
+        unconditional = "Condition" not in resource
+        while stack and unconditional:
+            item = stack.pop()
+            if isinstance(item, dict):
+                unconditional = "Fn::If" not in item
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+        template.derived[key] = unconditional
+    return template.derived[key]
+
+
+def _references_at(context, place: View) -> list[tuple[str, Unknown | None]]:
+    """The logical ids a place refers to in the scenario, each with why the reference
+    might not be there (an `Fn::If` the scenario leaves undecided), or None when it is."""
+    key = ("policies: references", id(place.written))
+    derived = context.template.derived
+    if key not in derived:
+        derived[key] = _referenced(place.written)
+    found = []
+    for target, branches in derived[key]:
+        undecided = None
+        for condition, taken in branches:
+            outcome = context.resolver.condition(condition)
+            if isinstance(outcome, Unknown):
+                undecided = undecided or outcome
+            elif outcome != taken:
+                break
+        else:
+            found.append((target, undecided))
+    return found
+
+
+def _referenced(node) -> list[tuple[str, tuple[tuple[str, bool], ...]]]:
+    """Every logical id `node` refers to by `Ref`, `Fn::GetAtt` or `Fn::Sub`, with the
+    `Fn::If` branches it is written in ((condition, branch taken), ...): read once per
+    template, the branches are decided per scenario."""
+    found: list[tuple[str, tuple[tuple[str, bool], ...]]] = []
+    stack: list[tuple[Any, tuple]] = [(node, ())]
     while stack:
-        item, undecided = stack.pop()
-        active = resolver.active(item)
-        if isinstance(active, Unknown):
-            undecided = undecided or active
-            call = intrinsic(item)
-            branches = call[1][1:] if call and isinstance(call[1], list) else []
-            stack.extend((branch, undecided) for branch in branches)
-            continue
-        item = active
+        item, branches = stack.pop()
         call = intrinsic(item)
         if call is not None:
             name, argument = call
+            if name == "Fn::If" and isinstance(argument, list) and len(argument) == 3 and isinstance(argument[0], str):
+                stack.append((argument[1], (*branches, (argument[0], True))))
+                stack.append((argument[2], (*branches, (argument[0], False))))
+                continue
             if name == "Ref" and isinstance(argument, str):
-                found.append((argument, undecided))
+                found.append((argument, branches))
             elif name == "Fn::GetAtt":
                 target = argument[0] if isinstance(argument, list) and argument else argument
                 if isinstance(target, str):
-                    found.append((target.split(".", 1)[0], undecided))
+                    found.append((target.split(".", 1)[0], branches))
             elif name == "Fn::Sub":
                 text = argument[0] if isinstance(argument, list) and argument else argument
                 if isinstance(text, str):
                     for variable in SUB_VARIABLE.findall(text):
                         if not variable.startswith("!"):
-                            found.append((variable.split(".", 1)[0].strip(), undecided))
+                            found.append((variable.split(".", 1)[0].strip(), branches))
         if isinstance(item, dict):
-            stack.extend((value, undecided) for value in item.values())
+            stack.extend((value, branches) for value in item.values())
         elif isinstance(item, list):
-            stack.extend((value, undecided) for value in item)
+            stack.extend((value, branches) for value in item)
     return found
 
 

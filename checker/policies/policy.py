@@ -10,13 +10,23 @@ fails) or cannot be told (the info finding every rule gives, naming the value).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from textwrap import dedent
 
 from ..findings import RuleMetadata
 from ..model.intrinsics import OtherValue, Unknown, as_text
 from ..model.resource_view import View
-from .checks import Answer, Check, Resource
+from .checks import (
+    HOLDS,
+    Answer,
+    Check,
+    Resource,
+    all_exist,
+    paths_of,
+    relational,
+    resources_of,
+    scenario_independent,
+    type_matches,
+)
 
 POLICY_TAG = "policy"
 """The tag every policy's metadata carries (reports and `tapcheck rules` show it)."""
@@ -84,41 +94,63 @@ class Policy:
     per_scenario = True
 
     def applies_to(self, resource_type: str) -> bool:
-        return any(fnmatchcase(resource_type, glob) for glob in self.types)
+        return type_matches(self.types, resource_type)
+
+    def __post_init__(self) -> None:
+        checks = (self.assertion, self.where) if self.where is not None else (self.assertion,)
+        object.__setattr__(self, "_relational", any(relational(check) for check in checks))
+        object.__setattr__(self, "_paths", tuple(path for check in checks for path in paths_of(check)))
 
     def check(self, context):
-        applies = self.when.applies(context)
+        derived = context.template.derived
+        every_scenario = ("policies: findings in every scenario", self.id, self.source)
+        if every_scenario in derived:
+            yield from derived[every_scenario]
+            return
+        selected = resources_of(context, self.types)
+        applies = self.when.applies(context) if selected else False
         if applies is False:
             return
-        for logical_id, resource in context.resources():
-            if not self.applies_to(str(resource.get("Type", ""))):
-                continue
+        found = []
+        constant = self.when == When() and not self._relational and all_exist(context.template, self.types)
+        for logical_id, resource, _ in selected:
             subject = Resource(context, logical_id, resource)
             if isinstance(applies, Unknown):
-                yield self._undecided(
-                    context,
-                    subject,
-                    Answer(None, unknown=applies, what=f"whether {self.id} applies (only when {self.when.describe()})"),
-                )
-                continue
-            if self.where is not None:
-                selected = self.where.answer(subject)
-                if selected.holds is False:
-                    continue
-                if selected.holds is None:
-                    yield self._undecided(context, subject, selected)
-                    continue
-            answer = self.assertion.answer(subject)
-            if answer.holds is None:
-                yield self._undecided(context, subject, answer)
-            elif answer.holds is False:
-                view = answer.view
-                path = view.path if view is not None else ""
-                node = view.node if view is not None else context.template.resource_key(logical_id)
-                message = self.message or f"{resource['Type']} {answer.reason}"
-                yield context.finding(
-                    self, logical_id, path, node, message, fallback=context.template.resource_key(logical_id)
-                )
+                what = f"whether {self.id} applies (only when {self.when.describe()})"
+                finding = self._finding(context, subject, Answer(None, unknown=applies, what=what))
+            elif not self._relational and scenario_independent(context.template, logical_id, resource, self._paths):
+                # the same in every scenario: worked out once per template (the merge of
+                # the scenarios' findings takes the one finding for each)
+                key = ("policies: finding", self.id, self.source, logical_id)
+                if key not in derived:
+                    derived[key] = self._finding(context, subject, self._answer(subject))
+                finding = derived[key]
+            else:
+                constant = False
+                finding = self._finding(context, subject, self._answer(subject))
+            if finding is not None:
+                found.append(finding)
+        if constant:
+            derived[every_scenario] = found
+        yield from found
+
+    def _answer(self, subject: Resource) -> Answer | None:
+        """The assertion's answer for a resource; None when `where` leaves it out."""
+        answer = self.where.answer(subject) if self.where is not None else HOLDS
+        if answer.holds is False:
+            return None
+        return self.assertion.answer(subject) if answer.holds else answer
+
+    def _finding(self, context, subject: Resource, answer: Answer | None):
+        if answer is None or answer.holds:
+            return None
+        if answer.holds is None:
+            return self._undecided(context, subject, answer)
+        view = answer.view
+        anchor = context.template.resource_key(subject.logical_id)
+        message = self.message or f"{subject.resource['Type']} {answer.reason}"
+        where, node = (view.path, view.node) if view is not None else ("", anchor)
+        return context.finding(self, subject.logical_id, where, node, message, fallback=anchor)
 
     def _undecided(self, context, subject: Resource, answer: Answer):
         view = answer.view or View(None, None, "", context.template.resource_key(subject.logical_id), answer.unknown)
@@ -152,3 +184,10 @@ class Policy:
             f"### Fails\n```yaml\n{dedent(self.failing).strip()}\n```\n\n"
             f"### Passes\n```yaml\n{dedent(self.passing).strip()}\n```\n"
         )
+
+
+def policies_for(template, policies) -> list[Policy]:
+    """The policies about some resource type the template has (the others have nothing
+    to check in any of its scenarios)."""
+    types = {str(resource.get("Type", "")) for resource in template.resources.values() if isinstance(resource, dict)}
+    return [policy for policy in policies if any(policy.applies_to(resource_type) for resource_type in types)]
