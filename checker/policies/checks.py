@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from functools import cache
 from typing import Any
 
 from ..model.intrinsics import NO_VALUE, SUB_VARIABLE, Unknown, as_text, intrinsic
 from ..model.resource_view import MISSING, View
-from .paths import EACH_ITEM, EACH_VALUE, Path, Selection, select
+from .dependencies import conditions_key
+from .paths import Path, Selection, select
+from .selection import resources_of
 
 COMPARISONS: dict[str, tuple[str, Callable[[float, float], bool]]] = {
     "at-least": ("at least", lambda value, limit: value >= limit),
@@ -232,95 +233,26 @@ class Resource:
     def referrers(self, relation: ReferencedBy) -> tuple[list[str], list[Unknown]]:
         """Resources of the relation's types that refer to this one, and the reasons
         why others might (a reference in a branch the scenario leaves undecided)."""
-        found = self.context.cached(("policy-references", relation), lambda: references(self.context, relation))
+        found = referrers_map(self.context, relation)
         certain, possible = found.get(self.logical_id, ([], []))
         return certain, possible
 
 
-def relational(check) -> bool:
-    """Whether a check reads other resources (its answer depends on theirs)."""
+def relations(check) -> tuple[ReferencedBy, ...]:
+    """The relations a check reads (its answer depends on other resources through them)."""
     if isinstance(check, ReferencedBy):
-        return True
+        return (check,)
     if isinstance(check, Not):
-        return relational(check.check)
-    return isinstance(check, AllOf | AnyOf) and any(relational(c) for c in check.checks)
-
-
-def paths_of(check) -> tuple[Path, ...]:
-    """Every path a check reads (not those of its relations)."""
-    if isinstance(check, Test):
-        return (check.path,)
-    if isinstance(check, Not):
-        return paths_of(check.check)
+        return relations(check.check)
     if isinstance(check, AllOf | AnyOf):
-        return tuple(path for c in check.checks for path in paths_of(c))
+        return tuple(relation for c in check.checks for relation in relations(c))
     return ()
 
 
-def scenario_independent(template, logical_id: str, resource: dict, paths: tuple[Path, ...]) -> bool:
-    """Whether what `paths` reach in a resource is the same in every scenario: no
-    `Fn::If` or other function on the way, and nothing at the end that names a
-    parameter, a pseudo parameter or a condition. Worked out once per template."""
-    return all(_static_path(template, logical_id, resource, path) for path in paths)
-
-
-def _static_path(template, logical_id: str, resource: dict, path: Path) -> bool:
-    key = ("policies: static path", logical_id, path.text)
-    derived = template.derived
-    if key not in derived:
-        root = template.properties_of(resource) if path.root == "Properties" else resource.get(path.root)
-        nodes = [root] if root is not None else []
-        for segment in path.segments[1:]:
-            following: list = []
-            for node in nodes:
-                if intrinsic(node) is not None:
-                    derived[key] = False  # computed in the scenario
-                    return False
-                if isinstance(node, list) and (isinstance(segment, int) or segment == EACH_ITEM):
-                    following.extend(node if segment == EACH_ITEM else node[segment : segment + 1])
-                elif isinstance(node, dict) and segment == EACH_VALUE:
-                    following.extend(node.values())
-                elif isinstance(node, dict) and segment in node:
-                    following.append(node[segment])
-            nodes = following
-        derived[key] = all(_constant(node, template) for node in nodes)
-    return derived[key]
-
-
-def _constant(node, template) -> bool:
-    resources, parameters = template.resources, template.parameters
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            call = intrinsic(item)
-            if call is not None:
-                name, argument = call
-                if name == "Fn::If":
-                    return False
-                if (
-                    name == "Ref"
-                    and argument != "AWS::NoValue"
-                    and (argument not in resources or argument in parameters)
-                ):
-                    return False
-                if name == "Fn::Sub":
-                    text = argument[0] if isinstance(argument, list) and argument else argument
-                    names = {
-                        v.split(".", 1)[0].strip() for v in SUB_VARIABLE.findall(text if isinstance(text, str) else "")
-                    }
-                    bound = argument[1] if isinstance(argument, list) and len(argument) > 1 else {}
-                    free = {
-                        n
-                        for n in names
-                        if not n.startswith("!") and n not in (bound if isinstance(bound, dict) else {})
-                    }
-                    if any(n not in resources or n in parameters for n in free):
-                        return False
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return True
+def referrers_map(context, relation: ReferencedBy) -> dict:
+    """`references` in this scenario: the same object for every scenario that has the
+    same referring resources, read alike."""
+    return context.cached(("policy-references", relation), lambda: references(context, relation))
 
 
 def roots(context, logical_id: str, resource: dict) -> dict[str, View]:
@@ -337,55 +269,15 @@ def roots(context, logical_id: str, resource: dict) -> dict[str, View]:
     return views
 
 
-@cache
-def type_matches(globs: tuple[str, ...], resource_type: str) -> bool:
-    return any(fnmatchcase(resource_type, glob) for glob in globs)
-
-
-def resources_of(context, globs: tuple[str, ...]) -> list[tuple[str, dict]]:
-    """The resources of the scenario whose type matches one of `globs`, in template order
-    (the resources are grouped by type once per scenario: a hundred policies do not each
-    walk every resource)."""
-    return context.cached(("policies: resources of", globs), lambda: _resources_of(context, globs))
-
-
-def all_exist(template, globs: tuple[str, ...]) -> bool:
-    """Whether every resource of these types exists in every scenario (has no `Condition`)."""
-    key = ("policies: all exist", globs)
-    if key not in template.derived:
-        template.derived[key] = not any(
-            isinstance(resource, dict)
-            and "Condition" in resource
-            and type_matches(globs, str(resource.get("Type", "")))
-            for resource in template.resources.values()
-        )
-    return template.derived[key]
-
-
-def _resources_of(context, globs: tuple[str, ...]) -> list[tuple[str, dict, int]]:
-    by_type = context.cached("policies: resources by type", lambda: _by_type(context.resources()))
-    matching = [members for resource_type, members in by_type.items() if type_matches(globs, resource_type)]
-    if len(matching) == 1:
-        return matching[0]
-    return sorted((member for members in matching for member in members), key=lambda m: m[2])
-
-
-def _by_type(resources) -> dict[str, list]:
-    grouped: dict[str, list] = {}
-    for index, (logical_id, resource) in enumerate(resources):
-        grouped.setdefault(str(resource.get("Type", "")), []).append((logical_id, resource, index))
-    return grouped
-
-
 def references(context, relation: ReferencedBy) -> dict[str, tuple[list[str], list[Unknown]]]:
     """For every logical id: which resources of the relation's types refer to it, and
-    what leaves other references undecided."""
+    what leaves other references undecided. Kept for the whole template when it cannot
+    differ between scenarios (the referring resources always exist, their places are
+    written, not computed, and no reference is in an `Fn::If` branch)."""
     referrers = resources_of(context, relation.types)
-    # without conditions on the referring resources or in them, the same in every scenario
-    key = ("policies: referrers", relation)
+    key = ("policies: referrers", relation, conditions_key(context, relation.types))
     derived = context.template.derived
-    unconditional = all(_unconditional(context.template, logical_id, resource) for logical_id, resource, _ in referrers)
-    if unconditional and key in derived:
+    if key in derived:
         return derived[key]
     found: dict[str, tuple[list[str], list[Unknown]]] = {}
     for logical_id, resource, _ in referrers:
@@ -405,27 +297,8 @@ def references(context, relation: ReferencedBy) -> dict[str, tuple[list[str], li
                     certain.append(logical_id)
                 else:
                     possible.append(Unknown(f"{logical_id} refers to it only where {undecided.reason}"))
-    if unconditional:
-        derived[key] = found
+    derived[key] = found
     return found
-
-
-def _unconditional(template, logical_id: str, resource: dict) -> bool:
-    """Whether a resource exists, and reads, the same in every scenario (no `Condition`,
-    no `Fn::If`, SAM `Globals` included)."""
-    key = ("policies: unconditional", logical_id)
-    if key not in template.derived:
-        stack = [template.properties_of(resource), *resource.values()]
-        unconditional = "Condition" not in resource
-        while stack and unconditional:
-            item = stack.pop()
-            if isinstance(item, dict):
-                unconditional = "Fn::If" not in item
-                stack.extend(item.values())
-            elif isinstance(item, list):
-                stack.extend(item)
-        template.derived[key] = unconditional
-    return template.derived[key]
 
 
 def _references_at(context, place: View) -> list[tuple[str, Unknown | None]]:

@@ -20,13 +20,11 @@ from .checks import (
     Answer,
     Check,
     Resource,
-    all_exist,
-    paths_of,
-    relational,
-    resources_of,
-    scenario_independent,
-    type_matches,
+    referrers_map,
+    relations,
 )
+from .dependencies import group_key, scenario_key
+from .selection import resources_of, type_matches
 
 POLICY_TAG = "policy"
 """The tag every policy's metadata carries (reports and `tapcheck rules` show it)."""
@@ -98,41 +96,44 @@ class Policy:
 
     def __post_init__(self) -> None:
         checks = (self.assertion, self.where) if self.where is not None else (self.assertion,)
-        object.__setattr__(self, "_relational", any(relational(check) for check in checks))
-        object.__setattr__(self, "_paths", tuple(path for check in checks for path in paths_of(check)))
+        object.__setattr__(self, "_relations", tuple(r for check in checks for r in relations(check)))
+        object.__setattr__(self, "_findings_key", ("policies: findings", self.id, self.source))
+        object.__setattr__(self, "_always", self.when == When())
 
-    def check(self, context):
-        derived = context.template.derived
-        every_scenario = ("policies: findings in every scenario", self.id, self.source)
-        if every_scenario in derived:
-            yield from derived[every_scenario]
-            return
-        selected = resources_of(context, self.types)
-        applies = self.when.applies(context) if selected else False
+    def check(self, context) -> list:
+        applies = True if self._always else self.when.applies(context)
         if applies is False:
-            return
-        found = []
-        constant = self.when == When() and not self._relational and all_exist(context.template, self.types)
-        for logical_id, resource, _ in selected:
+            return []
+        if applies is not True:
+            return list(self._findings(context, applies))
+        # Scenarios in which its resources exist and read alike (and the resources its
+        # relations read too) have the same findings: worked out once for each such
+        # reading, per template.
+        derived = context.template.derived
+        referred = tuple(id(referrers_map(context, relation)) for relation in self._relations)
+        key = (self._findings_key, group_key(context, self.types), referred)
+        found = derived.get(key)
+        if found is None:
+            found = derived[key] = []
+            for logical_id, resource, _ in resources_of(context, self.types):
+                one = (self._findings_key, logical_id, scenario_key(context, logical_id, resource), referred)
+                if one not in derived:
+                    subject = Resource(context, logical_id, resource)
+                    derived[one] = self._finding(context, subject, self._answer(subject))
+                if derived[one] is not None:
+                    found.append(derived[one])
+        return found
+
+    def _findings(self, context, applies):
+        for logical_id, resource, _ in resources_of(context, self.types):
             subject = Resource(context, logical_id, resource)
             if isinstance(applies, Unknown):
                 what = f"whether {self.id} applies (only when {self.when.describe()})"
                 finding = self._finding(context, subject, Answer(None, unknown=applies, what=what))
-            elif not self._relational and scenario_independent(context.template, logical_id, resource, self._paths):
-                # the same in every scenario: worked out once per template (the merge of
-                # the scenarios' findings takes the one finding for each)
-                key = ("policies: finding", self.id, self.source, logical_id)
-                if key not in derived:
-                    derived[key] = self._finding(context, subject, self._answer(subject))
-                finding = derived[key]
             else:
-                constant = False
                 finding = self._finding(context, subject, self._answer(subject))
             if finding is not None:
-                found.append(finding)
-        if constant:
-            derived[every_scenario] = found
-        yield from found
+                yield finding
 
     def _answer(self, subject: Resource) -> Answer | None:
         """The assertion's answer for a resource; None when `where` leaves it out."""
