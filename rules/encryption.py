@@ -16,7 +16,7 @@ from tapcheck.checker.data_tables import data_table
 from tapcheck.checker.model.intrinsics import Unknown, as_text, resource_token
 from tapcheck.checker.model.resource_view import View
 from tapcheck.checker.model.table_tests import holds, lookup
-from tapcheck.checker.model.template import key_node
+from tapcheck.checker.policies.loading import builtin_policy
 
 from .base import Rule
 
@@ -542,43 +542,13 @@ class KmsKeyRotationOff(Rule):
     """
 
     def check(self, context):
-        for logical_id, resource in context.resources():
-            if resource["Type"] != "AWS::KMS::Key":
-                continue
-            properties = context.resolver.resolve(resource.get("Properties") or {})
-            if not isinstance(properties, dict):
-                continue
-            symmetric = properties.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
-            encryption = properties.get("KeyUsage", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
-            generated = properties.get("Origin", "AWS_KMS") == "AWS_KMS"
-            rotation = properties.get("EnableKeyRotation")
-            if not (symmetric and encryption and generated) or as_text(rotation) == "true":
-                continue
-            written = resource.get("Properties") or {}
-            node = (
-                key_node(written, "EnableKeyRotation")
-                if "EnableKeyRotation" in written
-                else context.template.resource_key(logical_id)
-            )
-            if isinstance(rotation, Unknown):
-                yield context.finding(
-                    self,
-                    logical_id,
-                    "Properties.EnableKeyRotation",
-                    node,
-                    f"cannot tell whether key rotation is on: {rotation.reason}",
-                    severity="info",
-                    fallback=resource,
-                )
-            else:
-                yield context.finding(
-                    self,
-                    logical_id,
-                    "Properties.EnableKeyRotation",
-                    node,
-                    "symmetric KMS key without EnableKeyRotation: true",
-                    fallback=resource,
-                )
+        return rotation_policy(self).check(context)
+
+
+@cache
+def rotation_policy(rule: Rule):
+    """TAP204 as data, in the policy-pack language (encryption_policies.yml)."""
+    return builtin_policy(rule, __package__, "encryption_policies.yml")
 
 
 RULES = [UnencryptedAtRest(), AwsManagedKey(), UnencryptedInTransit(), KmsKeyRotationOff()]

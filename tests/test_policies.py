@@ -333,12 +333,12 @@ def test_checks(tmp_path, check, reported):
     assert {f.resource: f.severity for f in found} == reported
 
 
-def check_text_findings(tmp_path, text: str, config: Config):
+def check_text_findings(tmp_path, text: str, config: Config | None, rule_id: str = "ACME1"):
     from conftest import check_text
 
     result = check_text(tmp_path, text, config)
     assert result.status == "checked", result.error
-    return [f for f in result.findings if f.rule_id == "ACME1"]
+    return [f for f in result.findings if f.rule_id == rule_id]
 
 
 def test_messages_locations_and_scenarios(tmp_path):
@@ -426,3 +426,28 @@ def test_policies_on_mutated_corpus_templates_never_crash(data, tmp_path_factory
     if result.status == "error":
         assert "internal error" not in result.error.message, result.error.message
     assert all(f.line >= 1 and f.message for f in result.findings)
+
+
+# --- dogfood: TAP204 is written in the same language ----------------------------------------
+
+
+def test_tap204_is_a_policy_in_the_pack_language(tmp_path):
+    from tapcheck.rules import get_rule
+    from tapcheck.rules.encryption import rotation_policy
+
+    policy = rotation_policy(get_rule("TAP204"))
+    assert policy.source.startswith("tapcheck.rules/encryption_policies.yml:")
+    assert (policy.id, policy.severity, policy.hint) == ("TAP204", "warning", "set EnableKeyRotation: true")
+    assert try_policy(policy).problems == []  # the rule's own snippets are its tests
+    template = """\
+Parameters:
+  Spec: {Type: String}
+Resources:
+  Key:
+    Type: AWS::KMS::Key
+    Properties: {KeySpec: !Ref Spec, KeyPolicy: {}}
+"""
+    result = check_text_findings(tmp_path, template, None, "TAP204")
+    assert [(f.severity, f.message) for f in result] == [
+        ("info", "cannot tell whether Properties.KeySpec equals SYMMETRIC_DEFAULT: parameter Spec has no default")
+    ]

@@ -152,6 +152,17 @@ def _policy(entry: dict, source: str, pack: str) -> Policy:
     )
 
 
+def builtin_policy(rule, package: str, name: str) -> Policy:
+    """One of tapcheck's own rules written in the pack language: what it selects and
+    asserts from the data file `name` shipped in `package` (a mapping of rule id to
+    `resources`, `when`, `where`, `assert`, `message`), its metadata from the rule."""
+    source = f"{package}/{name}"
+    data = _parse(resources.files(package).joinpath(name).read_text(encoding="utf-8"), source)
+    keys = ("name", "title", "severity", "area", "what", "why", "fix", "hint", "failing", "passing")
+    entry = {**{key: getattr(rule, key) for key in keys}, **data[rule.id], "id": rule.id}
+    return _policy(entry, source, "")
+
+
 def _types(value, entry: dict, source: str) -> tuple[str, ...]:
     globs = value if isinstance(value, list) else [value]
     known = known_resource_types()
