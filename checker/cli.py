@@ -5,6 +5,7 @@
     tapcheck explain ID            print a rule's documentation
     tapcheck deploy [TEMPLATE]     check, package and deploy a stack (default: the reference stack)
     tapcheck fix PATH...           apply safe, mechanical fixes (--diff to preview, --write to save)
+    tapcheck config                the configuration files a run here uses, and the settings in effect
     tapcheck policies test [PACK]  run each policy on its own failing and passing snippet
     tapcheck policies new [FILE]   write a commented policy pack to start from
 
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 # without the rules, rich, the runner or any engine.
 
 ENGINES = ("tapcheck", "cfn-lint", "checkov")
-SUBCOMMANDS = ("rules", "explain", "deploy", "fix", "policies")
+SUBCOMMANDS = ("rules", "explain", "deploy", "fix", "config", "policies")
 EXIT_BROKEN_PIPE = 128 + 13  # as a process killed by SIGPIPE
 
 
@@ -79,6 +80,7 @@ def dispatch(argv: list[str]) -> int:
                 "explain": explain_command,
                 "deploy": deploy_command,
                 "fix": fix_command,
+                "config": config_command,
                 "policies": policies_command,
             }
             return commands[argv[0]](argv[1:])
@@ -114,10 +116,43 @@ def check_parser() -> argparse.ArgumentParser:
         help=f"output format ({', '.join(FORMATS)}), optionally written to PATH; repeatable",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the (single) format to FILE")
-    parser.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that fails the run (default: error)")
     parser.add_argument(
         "--severity", choices=SEVERITIES, default="info", help="lowest severity to report (default: info)"
     )
+    add_config_options(parser)
+    parser.add_argument("--baseline", type=Path, metavar="FILE", help="fail only on findings not in this baseline")
+    parser.add_argument("--write-baseline", type=Path, metavar="FILE", help="record today's findings as the baseline")
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="files checked in parallel (default: the number of cores)",
+    )
+    parser.add_argument(
+        "--skip-non-templates",
+        action="store_true",
+        help="skip named files that are not CloudFormation templates, as in directories (for pre-commit)",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="check every file again, ignoring cached results")
+    parser.add_argument("-q", "--quiet", action="store_true", help="one line per finding, nothing when clean")
+    parser.add_argument(
+        "--exit-zero",
+        "--soft-fail",
+        action="store_true",
+        help="exit 0 even with findings (report only); usage errors and files that cannot be checked still exit 2",
+    )
+    parser.add_argument(
+        "--no-color", action="store_true", help="never use colour (default: on a terminal, or with FORCE_COLOR set)"
+    )
+    parser.add_argument("--version", action="version", version=f"tapcheck {__version__}")
+    return parser
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a check run that change its configuration (`tapcheck config` takes them too)."""
+    parser.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that fails the run (default: error)")
     parser.add_argument(
         "--engines", metavar="LIST", help=f"comma-separated engines: {', '.join(ENGINES)} (default: tapcheck,cfn-lint)"
     )
@@ -153,42 +188,14 @@ def check_parser() -> argparse.ArgumentParser:
         help="do not check paths matching GLOB (relative to here; a name without '/' matches at any depth); "
         "added to exclude: in the config file; repeatable",
     )
-    parser.add_argument("--baseline", type=Path, metavar="FILE", help="fail only on findings not in this baseline")
-    parser.add_argument("--write-baseline", type=Path, metavar="FILE", help="record today's findings as the baseline")
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="files checked in parallel (default: the number of cores)",
-    )
-    parser.add_argument(
-        "--skip-non-templates",
-        action="store_true",
-        help="skip named files that are not CloudFormation templates, as in directories (for pre-commit)",
-    )
-    parser.add_argument("--no-cache", action="store_true", help="check every file again, ignoring cached results")
-    parser.add_argument("-q", "--quiet", action="store_true", help="one line per finding, nothing when clean")
-    parser.add_argument(
-        "--exit-zero",
-        "--soft-fail",
-        action="store_true",
-        help="exit 0 even with findings (report only); usage errors and files that cannot be checked still exit 2",
-    )
-    parser.add_argument(
-        "--no-color", action="store_true", help="never use colour (default: on a terminal, or with FORCE_COLOR set)"
-    )
-    parser.add_argument("--version", action="version", version=f"tapcheck {__version__}")
-    return parser
 
 
 def command_config(args: argparse.Namespace) -> Config:
     """The configuration file's settings with the command line's on top."""
     from tapcheck.rules import known_rule
 
-    from .config import find_config, load_config
-    from .engines import checkov as checkov_engine
+    from .config import find_cfn_lint_files, load_config
+    from .config_files import find_config
     from .policies.loading import load_policies
 
     config_path = args.config or find_config(Path.cwd())
@@ -202,11 +209,29 @@ def command_config(args: argparse.Namespace) -> Config:
         fail_on=args.fail_on or config.fail_on,
         engines=parse_engines(args.engines) if args.engines else config.engines,
     )
-    if "checkov" in config.engines and not checkov_engine.available():
-        raise UsageError(
-            f"the checkov engine was asked for, but checkov is not installed ({checkov_engine.INSTALL_HINT})"
-        )
+    require_engines(config.engines)
+    rc_paths = find_cfn_lint_files() if "cfn-lint" in config.engines else ()
+    if rc_paths:
+        from .engines.cfn_lint import rc_warnings, read_rc_files
+
+        rc_files = read_rc_files(rc_paths)
+        for warning in rc_warnings(rc_files):
+            print(f"tapcheck: warning: {warning}", file=sys.stderr)
+        config = replace(config, cfn_lint_files=rc_files.paths, cfn_lint_settings=rc_files.settings)
     return config
+
+
+def check_config(args: argparse.Namespace) -> Config:
+    """A check run's configuration: the files' settings, the command line's on top, the
+    rules it selects and ignores, the paths it excludes."""
+    config = command_config(args)
+    policy_ids = [policy.id for policy in config.policies]
+    return replace(
+        config,
+        select=parse_rule_prefixes("--select", args.select, policy_ids),
+        ignore=parse_rule_prefixes("--ignore", args.ignore, policy_ids),
+        exclude=config.exclude + tuple((str(Path.cwd()), glob) for glob in args.exclude),
+    )
 
 
 def check_command(argv: list[str]) -> int:
@@ -215,14 +240,7 @@ def check_command(argv: list[str]) -> int:
     from .runner import run
 
     outputs = parse_outputs(args.formats or ["console"], args.output)
-    config = command_config(args)
-    policy_ids = [policy.id for policy in config.policies]
-    config = replace(
-        config,
-        select=parse_rule_prefixes("--select", args.select, policy_ids),
-        ignore=parse_rule_prefixes("--ignore", args.ignore, policy_ids),
-    )
-    config = replace(config, exclude=config.exclude + tuple((str(Path.cwd()), glob) for glob in args.exclude))
+    config = check_config(args)
 
     if args.jobs < 1:
         raise UsageError("--jobs needs a number of at least 1")
@@ -362,64 +380,187 @@ def write_report(path: Path, text: str) -> None:
 
 def rules_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
-        prog="tapcheck rules", description="List tapcheck's rules and the policies the configuration brings."
+        prog="tapcheck rules",
+        description="List the rules of tapcheck and its engines, and the policies the configuration brings.",
     )
     parser.add_argument("--format", choices=("console", "json"), default="console")
+    parser.add_argument(
+        "--engines", metavar="LIST", default="tapcheck", help=f"whose rules: {', '.join(ENGINES)} (default: tapcheck)"
+    )
     parser.add_argument(
         "--config", type=Path, metavar="PATH", help="configuration file (default: .tapcheck.yml found upward)"
     )
     args = parser.parse_args(argv)
-    from tapcheck.rules import ALL_RULES
+    engines = parse_engines(args.engines)
+    require_engines(engines)
+    from .rule_catalogue import engine_catalogue, rule_catalogue
 
-    rules = [*ALL_RULES, *config_policies(args.config)]
+    catalogue = [
+        rule
+        for e in engines
+        for rule in (
+            [*rule_catalogue(), *(policy.metadata() for policy in config_policies(args.config))]
+            if e == "tapcheck"
+            else engine_catalogue(e)
+        )
+    ]
     if args.format == "json":
-        rows = [{k: getattr(r, k) for k in ("id", "name", "area", "severity", "title")} for r in rules]
-        print(json.dumps(rows, indent=2))
+        fields = ("id", "name", "area", "severity", "title", "engine", "docs_url")
+        print(json.dumps([{k: getattr(rule, k) for k in fields} for rule in catalogue], indent=2))
         return 0
-    from rich.table import Table
+    # other engines' names are their titles in kebab-case: a listing with them names the engine instead
+    columns = ("id", "name", "area", "severity", "title")
+    if engines != ("tapcheck",):
+        columns = ("id", "engine", "severity", "title")
+    rows = [[getattr(rule, column) for column in columns] for rule in catalogue]
+    if use_color(sys.stdout):
+        from rich.table import Table
 
-    table = Table(title=f"tapcheck {__version__} rules")
-    for column in ("id", "name", "area", "severity", "title"):
-        table.add_column(column, no_wrap=column != "title")
-    for rule in rules:
-        table.add_row(rule.id, rule.name, rule.area, rule.severity, rule.title)
-    print_rich(table)
+        table = Table(title=f"tapcheck {__version__}: rules of {', '.join(engines)}")
+        for column in columns:
+            table.add_column(column, no_wrap=column != "title")
+        for row in rows:
+            table.add_row(*row)
+        print_rich(table)
+    else:  # piped or redirected: plain aligned columns, without rich's imports
+        widths = [max(len(str(cell)) for cell in column) for column in zip(columns, *rows, strict=True)]
+        for row in (columns, *rows):
+            print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     return 0
 
 
 def explain_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="tapcheck explain", description="Print a rule's documentation.")
+    parser = argparse.ArgumentParser(
+        prog="tapcheck explain", description="Print a rule's documentation (tapcheck's, cfn-lint's or checkov's)."
+    )
     parser.add_argument("rule_id", metavar="ID")
     parser.add_argument(
         "--config", type=Path, metavar="PATH", help="configuration file (default: .tapcheck.yml found upward)"
     )
     args = parser.parse_args(argv)
-    from tapcheck.rules import get_rule
+    from .rule_catalogue import catalogue_entry, engine_of
 
-    rule = get_rule(args.rule_id)
+    engine = engine_of(args.rule_id)
+    require_engines((engine,))
+    rule = catalogue_entry(args.rule_id) if engine else None
     if rule is None:
-        rule = next((p for p in config_policies(args.config) if p.id == args.rule_id.upper()), None)
+        rule = next((p.metadata() for p in config_policies(args.config) if p.id == args.rule_id.upper()), None)
     if rule is None:
-        raise UsageError(f"unknown rule {args.rule_id!r}; 'tapcheck rules' lists them")
+        raise UsageError(f"unknown rule {args.rule_id!r}; 'tapcheck rules --engines tapcheck,cfn-lint' lists them")
+    docs = rule.docs or engine_rule_docs(rule)
     if use_color(sys.stdout):
         from rich.markdown import Markdown  # 50 ms of imports (markdown-it) only this command needs
 
-        print_rich(Markdown(rule.docs()))
+        print_rich(Markdown(docs))
     else:
-        print(rule.docs())
+        print(docs)
+    return 0
+
+
+def engine_rule_docs(rule) -> str:
+    """What another engine says of one of its rules, as Markdown."""
+    lines = [f"# {rule.id} {rule.title}", "", f"{rule.engine} rule (severity in tapcheck: {rule.severity})"]
+    if rule.description and rule.description != rule.title:
+        lines += ["", rule.description]
+    if rule.tags:
+        lines += ["", f"Tags: {', '.join(rule.tags)}"]
+    if rule.docs_url:
+        lines += ["", f"Documentation: {rule.docs_url}"]
+    return "\n".join(lines)
+
+
+def require_engines(engines: tuple[str, ...]) -> None:
+    if "checkov" not in engines:
+        return
+    from .engines import checkov as checkov_engine
+
+    if not checkov_engine.available():
+        raise UsageError(
+            f"the checkov engine was asked for, but checkov is not installed ({checkov_engine.INSTALL_HINT})"
+        )
+
+
+def config_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="tapcheck config",
+        description="Show which configuration files a check run in this directory uses and the settings in "
+        "effect; the options change them as they change a check run.",
+    )
+    add_config_options(parser)
+    parser.add_argument("--format", choices=("console", "json"), default="console")
+    args = parser.parse_args(argv)
+    from .config import CFN_LINT_NAMES
+    from .config_files import CONFIG_NAMES
+
+    config = check_config(args)
+    shown = json.loads(  # plain types (cfn-lint's YAML gives str and dict subclasses)
+        json.dumps(
+            {
+                "config-file": config.source,
+                "cfn-lint-files": list(config.cfn_lint_files),
+                "cfn-lint-settings": config.cfn_lint_settings,
+                "select": list(config.select),
+                "ignore": list(config.ignore),
+                "settings": config.settings(),
+            }
+        )
+    )
+    if args.format == "json":
+        print(json.dumps(shown, indent=2))
+        return 0
+    import yaml
+
+    if config.source:
+        print(f"configuration file: {config.source}")
+    elif args.config is None:
+        print(f"configuration file: none ({' or '.join(CONFIG_NAMES)} in {Path.cwd()} or above): the defaults")
+    if "cfn-lint" not in config.engines:
+        print("cfn-lint configuration: not read (the cfn-lint engine is off)")
+    elif config.cfn_lint_files:
+        settings = json.dumps(shown["cfn-lint-settings"]) if shown["cfn-lint-settings"] else "none tapcheck applies"
+        print(f"cfn-lint configuration: {', '.join(config.cfn_lint_files)} (settings: {settings})")
+    else:
+        names = ", ".join(CFN_LINT_NAMES)
+        print(f"cfn-lint configuration: none ({names} in {Path.home()} or {Path.cwd()})")
+    if not config.regions:
+        print("cfn-lint regions: a template's Metadata.cfn-lint.config.regions, else the .cfnlintrc's, else us-east-1")
+    selection = [f"--select {','.join(config.select)}"] * bool(config.select)
+    selection += [f"--ignore {','.join(config.ignore)}"] * bool(config.ignore)
+    disabled = sorted(config.disabled_rules)
+    print(
+        "rules: " + ("; ".join([*selection, *([f"switched off: {', '.join(disabled)}"] if disabled else [])]) or "all")
+    )
+    overridden = [
+        f"{table} ({', '.join(f'{t} off' if entry is None else t for t, entry in entries.items())})"
+        for table, entries in (("encryption table", config.encryption_types), ("alarm matrix", config.alarm_matrix))
+        if entries
+    ]
+    print(f"tables overridden: {'; '.join(overridden) or 'none'}")
+    print(f"policies: {', '.join(policy.id for policy in config.policies) or 'none'}")
+    print("\nin effect, as .tapcheck.yml would write it (exclude: with what each pattern is relative to):")
+    print(yaml.safe_dump(shown["settings"], sort_keys=False, allow_unicode=True, width=100), end="")
     return 0
 
 
 def config_policies(path: Path | None) -> tuple:
-    """The policies of the configuration file (named, or found upward) and the installed packs."""
-    from tapcheck.rules import known_rule
+    """The policies of the configuration file (named, or found upward) and the installed
+    packs. Without either there are none, and neither the configuration nor the rules are
+    imported (`rules` and `explain` read tapcheck's own from the catalogue)."""
+    from importlib import metadata
 
-    from .config import find_config, load_config
-    from .policies.loading import load_policies
+    from .config_files import find_config
+    from .policies import ENTRY_POINT_GROUP
 
     if path is not None and not path.is_file():
         raise UsageError(f"config file {path} not found")
-    return load_config(path or find_config(Path.cwd()), known_rule, load_policies).policies
+    path = path or find_config(Path.cwd())
+    if path is None and not metadata.entry_points(group=ENTRY_POINT_GROUP):
+        return ()
+    from .config import load_config
+    from .policies.loading import load_policies
+    from .rule_catalogue import known_rule
+
+    return load_config(path, known_rule, load_policies).policies
 
 
 def policies_command(argv: list[str]) -> int:
@@ -511,21 +652,8 @@ def deploy_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def deployable(template: Path) -> tuple[str, str]:
-    """The name and text of what is deployed: the template, its API deployments named after their APIs."""
-    from .deploying.api_deployments import fingerprint_deployments
-    from .model.loader import load_template
-
-    loaded = load_template(template)
-    data, renames = fingerprint_deployments(loaded.data)
-    if not renames:
-        return template.name, loaded.text
-    for old, new in renames.items():
-        print(f"API deployment {old} is deployed as {new}, after its API's definition: a changed API is redeployed")
-    return template.stem + ".json", json.dumps(data, indent=1)
-
-
 def deploy_command(argv: list[str]) -> int:
+    from .deploying.api_deployments import deployable
     from .deploying.deploy import Deployer, DeployError, DeployTarget
     from .deploying.packaging import package
     from .runner import run
@@ -539,7 +667,7 @@ def deploy_command(argv: list[str]) -> int:
         print(f"tapcheck deploy: refused: {template} does not pass tapcheck; nothing was deployed", file=sys.stderr)
         return 2 if result.files and result.files[0].status != "checked" else 1
     print(f"{template}: passes tapcheck ({', '.join(config.engines)})")
-    template_name, body = deployable(template)
+    template_name, body = deployable(template, say=print)
 
     handlers = args.handlers or template.parent / "handlers"
     bundle = None
@@ -575,7 +703,8 @@ def deploy_command(argv: list[str]) -> int:
 
 
 def fix_command(argv: list[str]) -> int:
-    from .fixing.fixes import diff, fix_file
+    from .fixing.edits import diff
+    from .fixing.fixes import fix_file
 
     parser = argparse.ArgumentParser(
         prog="tapcheck fix",

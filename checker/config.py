@@ -8,7 +8,6 @@ half-applied policy.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from importlib import resources
@@ -16,15 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-CONFIG_NAMES = (".tapcheck.yml", ".tapcheck.yaml")
-
-
-def cache_dir() -> Path:
-    """Where tapcheck keeps what it caches (results, the IAM index): `$XDG_CACHE_HOME/tapcheck`,
-    by default `~/.cache/tapcheck`."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tapcheck"
-
 
 DEFAULT_REQUIRED_TAGS: dict[str, Any] = {
     "project": ["iac-rlhf-amazon"],
@@ -88,8 +78,14 @@ class Config:
     optionally `default-days` for the other values."""
     fail_on: str = "error"
     engines: tuple[str, ...] = ("tapcheck", "cfn-lint")
-    regions: tuple[str, ...] = ("us-east-1",)
-    """Regions cfn-lint checks the template against."""
+    regions: tuple[str, ...] = ()
+    """Regions cfn-lint checks the template against, as its `--regions`; empty when not
+    configured (then a template's `Metadata.cfn-lint.config.regions`, the `.cfnlintrc`'s,
+    or us-east-1)."""
+    cfn_lint_files: tuple[str, ...] = ()
+    """The `.cfnlintrc` files the cfn-lint engine honours (found by the command line)."""
+    cfn_lint_settings: dict[str, Any] = field(default_factory=dict)
+    """Their settings, merged, that the cfn-lint engine applies."""
     select: tuple[str, ...] = ()
     """Rule ids or prefixes (`TAP3`, `W`) a run is limited to (`--select`); empty for all."""
     ignore: tuple[str, ...] = ()
@@ -120,18 +116,61 @@ class Config:
             return False
         return not self.select or any(rule_id.startswith(p) for p in self.select)
 
+    def settings(self) -> dict[str, Any]:
+        """The effective settings in the shape of `.tapcheck.yml` (what a file would say to
+        get them), `exclude` with the directory each pattern is relative to, `regions`
+        only when set (cfn-lint's own configuration decides otherwise), `policies` each
+        by its id, name, severity and where it is written (`policies:`, a pack of
+        `policy-packs:` or an installed pack)."""
+        tags: dict[str, Any] = {"required": {key: _tag_spec(policy) for key, policy in self.required_tags.items()}}
+        if self.stack_tags:
+            tags["stack-tags"] = dict(self.stack_tags)
+        rules: dict[str, dict[str, Any]] = {rule: {"enabled": False} for rule in sorted(self.disabled_rules)}
+        for rule, severity in sorted(self.severities.items()):
+            rules.setdefault(rule, {})["severity"] = severity
+        suppress = [
+            {"id": s.rule, "reason": s.reason, **_given("path", s.path), **_given("resource", s.resource)}
+            for s in self.suppressions
+        ]
+        settings = {
+            "tags": tags,
+            "naming": {"suffix-parameter": self.suffix_parameter},
+            "stack-name": self.stack_name,
+            "scenarios": {"params": dict(self.params), "max": self.max_scenarios},
+            "rules": rules,
+            "exclude": [{"pattern": pattern, "relative-to": directory} for directory, pattern in self.exclude],
+            "suppress": suppress,
+            "encryption": {"customer-managed-keys": self.customer_managed_keys, "types": dict(self.encryption_types)},
+            "fail-on": self.fail_on,
+            "monitoring": {"alarms": dict(self.alarm_matrix), "log-retention": self.log_retention},
+            "engines": list(self.engines),
+            "policies": [
+                {"id": policy.id, "name": policy.name, "severity": policy.severity, "source": policy.source}
+                for policy in self.policies
+            ],
+        }
+        if self.regions:
+            settings["regions"] = list(self.regions)
+        return settings
+
     def fingerprint(self) -> str:
         """A stable text of everything that changes a file's results (for caches)."""
-        return repr(sorted((k, repr(v)) for k, v in vars(self).items() if k not in ("source", "exclude")))
+        kept = {k: v for k, v in vars(self).items() if k not in ("source", "exclude", "cfn_lint_files")}
+        return repr(sorted((k, repr(v)) for k, v in kept.items()))
 
 
-def find_config(start: Path) -> Path | None:
-    for directory in (start, *start.parents):
-        for name in CONFIG_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
-                return candidate
-    return None
+CFN_LINT_NAMES = (".cfnlintrc", ".cfnlintrc.yaml", ".cfnlintrc.yml")
+
+
+def find_cfn_lint_files() -> tuple[Path, ...]:
+    """The `.cfnlintrc` files cfn-lint reads, where it looks for them (cfnlint.config's
+    ConfigFileArgs._find_config): the first name that exists in the home directory, the user's
+    file, then the first in the working directory, the project's. Found without importing
+    cfn-lint (most of a cold start), so a run answered from the cache does not pay it."""
+    found = []
+    for directory in (Path.home(), Path.cwd()):
+        found.extend([directory / name for name in CFN_LINT_NAMES if (directory / name).is_file()][:1])
+    return tuple(found)
 
 
 def load_config(path: Path | None, known_rule, load_policies=None) -> Config:
@@ -208,6 +247,17 @@ def config_from_data(data: Any, source: str, known_rule, load_policies=None) -> 
         source=source,
         policies=policies,
     )
+
+
+def _tag_spec(policy: TagPolicy) -> Any:
+    """A tag policy as the configuration file writes it."""
+    if policy.parameter is not None:
+        return {"parameter": policy.parameter}
+    return None if policy.allowed is None else list(policy.allowed)
+
+
+def _given(key: str, value: Any) -> dict[str, Any]:
+    return {} if value is None else {key: value}
 
 
 def _tag_policies(data: dict[str, Any]) -> dict[str, TagPolicy]:

@@ -79,9 +79,12 @@ class ScenarioContext(FileContext):
             ],
         )
 
-    def view(self, logical_id: str) -> View:
-        """A resource's properties as they stand in this scenario (see `View`)."""
-        return self.cached(("view", logical_id), lambda: resource_view(self.template, self.resolver, logical_id))
+    def view(self, logical_id: str, symbolic: bool = False) -> View:
+        """A resource's properties as they stand in this scenario (see `View`); with
+        `symbolic`, references to the template's resources and to parameters without a
+        value read as tokens that name them (`{{Ref:Function}}`, see `SymbolicResolver`)."""
+        resolver = self.resolver.symbolic if symbolic else self.resolver
+        return self.cached(("view", logical_id, symbolic), lambda: resource_view(self.template, resolver, logical_id))
 
     def undecided(self, rule, logical_id: str, view: View, what: str, unknown: Unknown | None = None) -> Finding:
         """The info finding every rule gives when the value it is about cannot be known:

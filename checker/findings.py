@@ -17,6 +17,11 @@ ENGINE_RULE_IDS = {
 """The shape of other engines' rule ids, which suppressions and config may name."""
 
 
+def engine_by_shape(rule_id: str) -> str | None:
+    """The other engine whose ids look like `rule_id`, or None."""
+    return next((engine for engine, pattern in ENGINE_RULE_IDS.items() if pattern.match(rule_id)), None)
+
+
 def severity_rank(severity: str) -> int:
     """0 for error, 1 for warning, 2 for info: lower is more severe."""
     return SEVERITIES.index(severity)

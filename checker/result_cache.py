@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from .config import cache_dir
+from .caches import cache_dir, own_code_identity, write_atomically
 from .findings import FileResult
 
 CACHE_VERSION = 2
@@ -30,31 +29,13 @@ def results_dir() -> Path:
 def code_identity() -> str:
     """tapcheck's own files (so an edited checkout never reads stale results) and the
     versions of the packages whose data decides findings."""
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(str(CACHE_VERSION).encode())
-    for path in own_files(package):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    digest = hashlib.sha256(f"{CACHE_VERSION}:{own_code_identity()}".encode())
     for distribution in ("cfn-lint", "policy_sentry", "aws-sam-translator", "botocore", "boto3"):
         try:
             digest.update(f"{distribution}={metadata.version(distribution)}".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{distribution}=none".encode())
     return digest.hexdigest()
-
-
-def own_files(package: Path) -> list[Path]:
-    """The modules and data files (.py, .yml, .json) of a package and of all its
-    subpackages, at any depth (folders without an __init__.py, such as a virtualenv or
-    the tests of a checkout, are not part of it)."""
-    found = []
-    for path in sorted(package.iterdir()):
-        if path.is_dir():
-            if (path / "__init__.py").is_file():
-                found += own_files(path)
-        elif path.suffix in (".py", ".yml", ".json"):
-            found.append(path)
-    return found
 
 
 def cache_key(path: Path, name: str, config) -> str | None:
@@ -88,11 +69,4 @@ def load(key: str) -> FileResult | None:
 
 
 def store(key: str, result: FileResult) -> None:
-    directory = results_dir()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        temporary = directory / f"{key}.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps(result.to_dict()), encoding="utf-8")
-        temporary.replace(directory / f"{key}.json")
-    except OSError:
-        pass  # an unwritable cache only costs time
+    write_atomically(results_dir() / f"{key}.json", json.dumps(result.to_dict()))

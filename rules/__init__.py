@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tapcheck.checker.findings import ENGINE_RULE_IDS
+from tapcheck.checker.findings import engine_by_shape
 
 from . import code_permissions, encryption, exposure, iam, monitoring, naming, suppressions, tags
 from .base import Rule
@@ -29,11 +29,7 @@ def engine_of(rule_id: str) -> str | None:
     """`tapcheck`, `cfn-lint` or `checkov` by the shape of the id; None if unknown."""
     if rule_id in RULES_BY_ID:
         return "tapcheck"
-    return next((engine for engine, pattern in ENGINE_RULE_IDS.items() if pattern.match(rule_id)), None)
+    return engine_by_shape(rule_id)
 
 
-def get_rule(rule_id: str) -> Rule | None:
-    return RULES_BY_ID.get(rule_id.upper())
-
-
-__all__ = ["ALL_RULES", "RULES_BY_ID", "Rule", "engine_of", "get_rule", "known_rule"]
+__all__ = ["ALL_RULES", "RULES_BY_ID", "Rule", "engine_of", "known_rule"]

@@ -242,13 +242,18 @@ class MissingPermission(Rule):
             return
         wanted = " or ".join(missing) if mode == "any" else ", ".join(missing)
         message = f"{where} calls {call.service} {call.operation}, which needs {wanted}; role {role} does not grant it"
-        if permissions.unread:
+        if permissions.unread or permissions.undecided:
+            maybe = []
+            if permissions.unread:
+                maybe.append(f"managed policies {', '.join(permissions.unread)}")
+            if permissions.undecided:
+                maybe.append(f"what cannot be read at {', '.join(permissions.undecided)}")
             yield context.finding(
                 self,
                 logical_id,
                 "Properties.Role",
                 node,
-                f"{message} in this template (managed policies {', '.join(permissions.unread)} may)",
+                f"{message} in this template ({' or '.join(maybe)} may)",
                 severity="info",
                 fallback=fallback,
             )

@@ -398,8 +398,8 @@ class UnencryptedInTransit(Rule):
         """What lets plain HTTP or old TLS through; (why, where) when that cannot be known."""
         if resource_type == "AWS::ElasticLoadBalancingV2::Listener":
             protocol = properties.get("Protocol")
-            if protocol.unknown is not None:
-                return protocol.unknown, protocol
+            if protocol.scalar_problem is not None:
+                return protocol.scalar_problem, protocol
             if protocol.text != "HTTP":
                 return None
             actions = properties.get("DefaultActions")
@@ -407,7 +407,7 @@ class UnencryptedInTransit(Rule):
                 redirect = action.get("RedirectConfig").get("Protocol")
                 if action.get("Type").text == "redirect" and redirect.text == "HTTPS":
                     return None
-                unknown = action.get("Type").unknown or redirect.unknown or action.unknown
+                unknown = action.get("Type").scalar_problem or redirect.scalar_problem or action.unknown
                 if unknown is not None:
                     return unknown, action
             if actions.list_problem is not None:
@@ -467,6 +467,18 @@ class UnencryptedInTransit(Rule):
             ):
                 continue
             node = context.template.resource_key(logical_id)
+            unread = next(filter(None, (_unread(context, doc) for doc in mine)), None)
+            if unread is not None:
+                yield context.finding(
+                    self,
+                    logical_id,
+                    "Properties",
+                    node,
+                    f"cannot tell whether a bucket policy denies insecure transport: {unread.reason}",
+                    severity="info",
+                    fallback=resource,
+                )
+                continue
             if not mine and unresolved:
                 yield context.finding(
                     self,
@@ -500,7 +512,8 @@ class UnencryptedInTransit(Rule):
         for operator, tests in condition.items():
             if operator in ("Bool", "BoolIfExists") and isinstance(tests, dict):
                 for key, value in tests.items():
-                    if str(key).lower() == "aws:securetransport" and as_text(value) == "false":
+                    values = value if isinstance(value, list) else [value]  # IAM takes one value or a list
+                    if str(key).lower() == "aws:securetransport" and "false" in map(as_text, values):
                         insecure = True
         if not insecure:
             return False
@@ -511,6 +524,35 @@ class UnencryptedInTransit(Rule):
         covers_bucket = any(fnmatchcase(arn, p) for p in patterns for arn in arns)
         covers_objects = any(fnmatchcase(f"{arn}/*", p) for p in patterns for arn in arns)
         return covers_bucket and covers_objects
+
+
+def _unread(context, document) -> Unknown | None:
+    """Why a policy document, or one of its statements that may deny, cannot be read."""
+    if document.unknown is not None:
+        return document.unknown
+    for statement in statements(context, document):
+        if statement.unknown is not None:
+            return statement.unknown
+        if statement.effect != "Deny" and "Effect" not in statement.doubts:
+            continue  # only a Deny denies insecure transport
+        doubt = next(iter(statement.doubts.values()), None) or _unknown_transport_test(statement.condition)
+        if doubt is not None:
+            return doubt
+        if statement.branch is not None:
+            return statement.branch[2]
+    return None
+
+
+def _unknown_transport_test(condition) -> Unknown | None:
+    """An `aws:SecureTransport` test whose value cannot be known."""
+    for tests in condition.values() if isinstance(condition, dict) else ():
+        for key, value in tests.items() if isinstance(tests, dict) else ():
+            values = value if isinstance(value, list) else [value]
+            if str(key).lower() == "aws:securetransport":
+                unknown = next((v for v in values if isinstance(v, Unknown)), None)
+                if unknown is not None:
+                    return unknown
+    return None
 
 
 class KmsKeyRotationOff(Rule):

@@ -157,8 +157,12 @@ class BroadNetworkAccess(Rule):
                     yield context.undecided(self, logical_id, unknown, what, unknown.scalar_problem)
                 continue
             if isinstance(opening, Unknown):
-                if direction == "ingress":
-                    yield context.undecided(self, logical_id, rule, f"which ports ingress from {world} opens", opening)
+                what = (
+                    f"which ports ingress from {world} opens"
+                    if direction == "ingress"
+                    else (f"whether egress to {world} is on all ports and protocols")
+                )
+                yield context.undecided(self, logical_id, rule, what, opening)
             elif direction == "ingress" and self._would_matter(direction, opening):
                 yield context.finding(self, logical_id, rule.path, rule.node, f"ingress from {world} on {opening}")
             elif direction == "egress" and opening.all_protocols:
@@ -175,7 +179,7 @@ class BroadNetworkAccess(Rule):
     def _would_matter(direction: str, opening: Opening | Unknown) -> bool:
         """Whether a world-wide source would be reported with this opening."""
         if isinstance(opening, Unknown):
-            return direction == "ingress"
+            return True
         if direction == "ingress":
             return not (opening.empty or opening.web_only)
         return opening.all_protocols
@@ -228,8 +232,9 @@ class UnauthenticatedApi(Rule):
                 if url.missing:
                     continue
                 auth = url.get("AuthType")
-                if auth.unknown is not None:
-                    yield context.undecided(self, logical_id, auth, "whether the function URL needs authentication")
+                if auth.scalar_problem is not None:
+                    what = "whether the function URL needs authentication"
+                    yield context.undecided(self, logical_id, auth, what, auth.scalar_problem)
                 elif auth.text == "NONE":
                     yield context.finding(self, logical_id, auth.path, auth.node, "function URL with AuthType NONE")
 
@@ -238,15 +243,18 @@ class UnauthenticatedApi(Rule):
         if method.text is not None and method.text.upper() == "OPTIONS":
             return
         authorization, api_key = properties.get("AuthorizationType"), properties.get("ApiKeyRequired")
-        if authorization.unknown is not None:
-            yield context.undecided(self, logical_id, authorization, "whether the method needs authentication")
+        if authorization.scalar_problem is not None:
+            what = "whether the method needs authentication"
+            yield context.undecided(self, logical_id, authorization, what, authorization.scalar_problem)
             return
         if not (authorization.missing or authorization.text == "NONE"):
             return
         if api_key.text == "true":
             return
-        if api_key.unknown is not None:
-            yield context.undecided(self, logical_id, api_key, "whether the method needs an API key")
+        if api_key.scalar_problem is not None:
+            yield context.undecided(
+                self, logical_id, api_key, "whether the method needs an API key", api_key.scalar_problem
+            )
             return
         node = authorization.node if not authorization.missing else properties.node
         yield context.finding(

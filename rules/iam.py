@@ -9,11 +9,18 @@ data (`tapcheck.checker.aws.iam_data`), never from a hand-kept list.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 from tapcheck.checker.aws.iam_data import escalation_actions, iam_data
-from tapcheck.checker.aws.policy_documents import is_public, managed_policies, policy_documents, statements
-from tapcheck.checker.model.intrinsics import SUB_VARIABLE
+from tapcheck.checker.aws.policy_documents import (
+    is_public,
+    managed_policies,
+    policy_documents,
+    settle_branches,
+    statements,
+)
+from tapcheck.checker.model.intrinsics import SUB_VARIABLE, Unknown
 
 from .base import Rule
 
@@ -58,6 +65,54 @@ def _all_statements(context, kind: str | None = None):
     for document in policy_documents(context):
         if kind is None or document.kind == kind:
             yield from statements(context, document)
+
+
+def _settled(check):
+    """A check whose findings on the branches of an undecided `Fn::If` are settled (see
+    `settle_branches`)."""
+
+    @functools.wraps(check)
+    def settled(self, context):
+        return settle_branches(context, check(self, context))
+
+    return settled
+
+
+def _unread(context, rule, what: str, kind: str | None = None):
+    """An info for every policy document and statement that cannot be read."""
+    for document in policy_documents(context):
+        if kind is not None and document.kind != kind:
+            continue
+        if document.unknown is not None:
+            yield _info(context, rule, document.resource, document.path, document.node, what, document.unknown)
+        for statement in statements(context, document):
+            if statement.unknown is not None:
+                yield _info(context, rule, document.resource, statement.path, statement.node, what, statement.unknown)
+
+
+def _info(context, rule, resource, path, node, what: str, unknown: Unknown):
+    return context.finding(
+        rule,
+        resource,
+        path,
+        node,
+        f"cannot tell {what}: {unknown.reason}",
+        severity="info",
+        fallback=context.template.resource_key(resource),
+    )
+
+
+def _finding(context, rule, statement, node, message: str, severity: str | None = None, unless: str = ""):
+    """A finding on an Allow statement; an info when its Effect cannot be read (or, with
+    `unless`, its Principal, which would exempt it)."""
+    doubt = statement.doubts.get("Effect")
+    if doubt is not None:
+        message, severity = f"{message}, if its Effect is Allow (cannot tell: {doubt.reason})", "info"
+    elif unless and "Principal" in statement.doubts:
+        message, severity = f"{message}, unless {unless} (cannot tell: {statement.doubts['Principal'].reason})", "info"
+    return context.finding(
+        rule, statement.document.resource, statement.path, node, message, severity=severity, fallback=statement.node
+    )
 
 
 def _actions(statement) -> list[str]:
@@ -174,10 +229,19 @@ class WildcardAction(Rule):
                   Resource: !GetAtt Table.Arn
     """
 
+    @_settled
     def check(self, context):
+        yield from _unread(context, self, "what the policy allows")
         for statement in _all_statements(context):
-            if not statement.allows or _is_key_policy_root_grant(statement):
+            if not statement.may_allow or _is_key_policy_root_grant(statement):
                 continue
+            exempt = "it is the key policy's grant to the account" if statement.document.service == "kms" else ""
+            if "Action" in statement.doubts:
+                node = statement.node_of("Action")
+                what = "which actions the statement allows"
+                yield _info(
+                    context, self, statement.document.resource, statement.path, node, what, statement.doubts["Action"]
+                )
             for action in _actions(statement):
                 if not _is_pattern(action):
                     continue
@@ -192,19 +256,10 @@ class WildcardAction(Rule):
                     count = len(iam_data().expand(action))
                     if count == 0:
                         continue  # matches nothing: TAP306 says so
-                    yield context.finding(
-                        self,
-                        statement.document.resource,
-                        statement.path,
-                        node,
-                        f"allows {action!r}, which expands to {count} actions",
-                        severity="warning",
-                        fallback=statement.node,
-                    )
+                    message = f"allows {action!r}, which expands to {count} actions"
+                    yield _finding(context, self, statement, node, message, "warning", unless=exempt)
                     continue
-                yield context.finding(
-                    self, statement.document.resource, statement.path, node, message, fallback=statement.node
-                )
+                yield _finding(context, self, statement, node, message, unless=exempt)
 
 
 class WildcardResource(Rule):
@@ -243,28 +298,31 @@ class WildcardResource(Rule):
             Resource: '*'
     """
 
+    @_settled
     def check(self, context):
         for statement in _all_statements(context):
-            if not statement.allows or statement.document.service == "kms":
+            if not statement.may_allow or statement.document.service == "kms":
                 continue
             wildcards = [r for r in statement.values("Resource") if is_unscoped(r)]
-            if not wildcards:
+            doubt = statement.doubts.get("Resource")
+            if not wildcards and doubt is None:
                 continue
             scopable = []
             for action in _actions(statement):
                 count = sum(1 for a in _granted([action]) if a.resource_level)
                 if count:
                     scopable.append(f"{action} ({count} scopable actions)" if _is_pattern(action) else action)
-            if scopable:
+            if scopable and wildcards:
                 resource = wildcards[0]
-                yield context.finding(
-                    self,
-                    statement.document.resource,
-                    statement.path,
-                    statement.node_of("Resource", resource),
-                    f"allows Resource {resource!r} for actions that can be scoped to resources: {_listed(scopable)}",
-                    fallback=statement.node,
+                node = statement.node_of("Resource", resource)
+                message = (
+                    f"allows Resource {resource!r} for actions that can be scoped to resources: {_listed(scopable)}"
                 )
+                yield _finding(context, self, statement, node, message)
+            elif scopable:
+                what = f"whether the statement scopes Resource for {_listed(scopable)}"
+                node = statement.node_of("Resource")
+                yield _info(context, self, statement.document.resource, statement.path, node, what, doubt)
 
 
 class AllowWithNot(Rule):
@@ -294,21 +352,15 @@ class AllowWithNot(Rule):
             Resource: '*'
     """
 
+    @_settled
     def check(self, context):
         for statement in _all_statements(context):
-            if not statement.allows:
+            if not statement.may_allow:
                 continue
             for name in ("NotAction", "NotResource", "NotPrincipal"):
                 present = name in statement.fields if name != "NotPrincipal" else statement.not_principal is not None
                 if present:
-                    yield context.finding(
-                        self,
-                        statement.document.resource,
-                        statement.path,
-                        statement.node_of(name),
-                        f"Allow statement uses {name}",
-                        fallback=statement.node,
-                    )
+                    yield _finding(context, self, statement, statement.node_of(name), f"Allow statement uses {name}")
 
 
 class PrivilegeEscalation(Rule):
@@ -348,29 +400,34 @@ class PrivilegeEscalation(Rule):
             Resource: !GetAtt WorkerRole.Arn
     """
 
+    @_settled
     def check(self, context):
         dangerous = escalation_actions() | set(ESCALATION_EXTRA)
         for statement in _all_statements(context, "identity"):
-            if not statement.allows:
+            if not statement.may_allow:
                 continue
-            resources = statement.values("Resource")
-            if not any(is_unscoped(r) for r in resources):
+            unscoped = any(is_unscoped(r) for r in statement.values("Resource"))
+            doubt = statement.doubts.get("Resource")
+            if not unscoped and doubt is None:
                 continue
             granted = {a.name.lower(): a.name for a in _granted(_actions(statement))}
             names = sorted(granted[k] for k in granted if k in dangerous)
             names += sorted(a for a in _actions(statement) if a.lower() in ESCALATION_EXTRA and a not in names)
-            if names:
-                yield context.finding(
-                    self,
-                    statement.document.resource,
-                    statement.path,
-                    statement.node_of("Action"),
-                    f"allows privilege-escalation actions on '*': {_listed(names)}",
-                    fallback=statement.node,
-                )
+            if names and unscoped:
+                message = f"allows privilege-escalation actions on '*': {_listed(names)}"
+                yield _finding(context, self, statement, statement.node_of("Action"), message)
+            elif names:
+                what = f"whether the statement scopes Resource for privilege-escalation actions {_listed(names)}"
+                node = statement.node_of("Resource")
+                yield _info(context, self, statement.document.resource, statement.path, node, what, doubt)
         for policy in managed_policies(context):
             arn = policy.arn
-            if (
+            if isinstance(arn, Unknown) or not isinstance(arn, str):
+                unknown = arn if isinstance(arn, Unknown) else Unknown(f"{policy.path} is not a single value")
+                yield _info(
+                    context, self, policy.resource, policy.path, policy.node, "which policy is attached", unknown
+                )
+            elif (
                 isinstance(arn, str)
                 and arn.rsplit("/", 1)[-1] in FULL_ACCESS_POLICIES
                 and (arn.startswith("arn:") and ":iam::aws:policy/" in arn or "/" not in arn)
@@ -430,37 +487,45 @@ class OpenResourcePolicy(Rule):
                   aws:PrincipalAccount: !Ref AWS::AccountId
     """
 
+    @_settled
     def check(self, context):
+        yield from _unread(context, self, "whom the policy allows", "resource")
         for statement in _all_statements(context, "resource"):
-            if (
-                statement.allows
-                and is_public(statement.principal)
-                and not has_restricting_condition(statement.condition)
-            ):
-                yield context.finding(
-                    self,
-                    statement.document.resource,
-                    statement.path,
-                    statement.node,
-                    f"{POLICY_NAMES[statement.document.service]} allows Principal '*' with no restricting condition",
+            if not statement.may_allow or has_restricting_condition(statement.condition):
+                continue
+            resource, policy = statement.document.resource, POLICY_NAMES[statement.document.service]
+            if is_public(statement.principal):
+                if "Condition" in statement.doubts:
+                    what = f"whether the condition restricts who the {policy} allows"
+                    yield _info(
+                        context, self, resource, statement.path, statement.node, what, statement.doubts["Condition"]
+                    )
+                    continue
+                message = f"{policy} allows Principal '*' with no restricting condition"
+                yield _finding(context, self, statement, statement.node, message)
+            elif "Principal" in statement.doubts:
+                what = f"whom the {policy} allows"
+                yield _info(
+                    context, self, resource, statement.path, statement.node, what, statement.doubts["Principal"]
                 )
         for logical_id, resource in context.resources():
             if resource["Type"] != "AWS::Lambda::Permission":
                 continue
-            properties = context.resolver.resolve(resource.get("Properties") or {})
-            if not isinstance(properties, dict):
-                continue
+            properties = context.view(logical_id)
             principal = properties.get("Principal")
-            restricted = "SourceArn" in properties or "SourceAccount" in properties
-            if principal == "*" and not restricted and properties.get("FunctionUrlAuthType") != "AWS_IAM":
+            restricted = not (properties.get("SourceArn").missing and properties.get("SourceAccount").missing)
+            if restricted:
+                continue
+            if principal.scalar_problem is not None:
+                yield context.undecided(self, logical_id, principal, "whom the Lambda permission is for")
+                continue
+            if principal.text == "*" and properties.get("FunctionUrlAuthType").text != "AWS_IAM":
                 message = "Lambda permission for Principal '*' with neither SourceArn nor SourceAccount"
-            elif isinstance(principal, str) and principal.endswith(".amazonaws.com") and not restricted:
-                message = f"Lambda permission for {principal} with neither SourceArn nor SourceAccount"
+            elif principal.text is not None and principal.text.endswith(".amazonaws.com"):
+                message = f"Lambda permission for {principal.text} with neither SourceArn nor SourceAccount"
             else:
                 continue
-            yield context.finding(
-                self, logical_id, "Properties", resource.get("Properties"), message, fallback=resource
-            )
+            yield context.finding(self, logical_id, "Properties", properties.node, message, fallback=resource)
 
 
 class UnknownAction(Rule):
@@ -493,6 +558,7 @@ class UnknownAction(Rule):
             Resource: !GetAtt Table.Arn
     """
 
+    @_settled
     def check(self, context):
         data = iam_data()
         for statement in _all_statements(context):

@@ -15,9 +15,9 @@ from functools import cache
 
 from tapcheck.checker.aws.resource_schemas import FUNCTION_TYPES
 from tapcheck.checker.data_tables import data_table
-from tapcheck.checker.model.intrinsics import Unknown, as_text, resource_token, written_form
-from tapcheck.checker.model.table_tests import lookup
-from tapcheck.checker.model.template import key_node
+from tapcheck.checker.model.intrinsics import RESOURCE_TOKEN, Unknown, as_text, resource_token, written_form
+from tapcheck.checker.model.resource_view import View
+from tapcheck.checker.model.table_tests import views_below
 
 from .base import Rule
 
@@ -45,79 +45,89 @@ def tracing_settings() -> dict[str, dict]:
 
 @dataclass
 class AlarmMetric:
+    """One metric an alarm reads, as views of the alarm's properties resolved
+    symbolically (a dimension `!Ref Function` reads `{{Ref:Function}}`)."""
+
     alarm: str
-    namespace: object
-    metric: object
-    dimensions: dict
+    namespace: View
+    metric: View
+    dimensions: View
+    """The `Dimensions` list."""
     node: object
+
+    def dimension_values(self) -> list[tuple[str, View]]:
+        """(name, value) of every dimension whose name is known."""
+        found = []
+        for dimension in self.dimensions.items():
+            name = dimension.get("Name").text
+            if name is not None:
+                found.append((name, dimension.get("Value")))
+        return found
+
+    def uncertainty(self) -> Unknown | None:
+        """Why it cannot be told which metric this is: a namespace, metric name or
+        dimension that is unknown, or of the wrong type."""
+        for part in (self.namespace, self.metric):
+            if part.scalar_problem is not None:
+                return part.scalar_problem
+        if self.dimensions.list_problem is not None:
+            return self.dimensions.list_problem
+        for dimension in self.dimensions.items():
+            if not isinstance(dimension.value, dict):
+                return dimension.unknown or Unknown(f"{dimension.path} is not a Name/Value mapping")
+            for part in (dimension.get("Name"), dimension.get("Value")):
+                if part.scalar_problem is not None:
+                    return part.scalar_problem
+        return None
 
 
 def alarm_metrics(context) -> list[AlarmMetric]:
-    """Every metric every alarm reads (metric-math alarms included), its dimension
-    values resolved symbolically (`{{Ref:Function}}`)."""
+    """Every metric every alarm reads (metric-math alarms included)."""
     return context.cached("alarm-metrics", lambda: list(_alarm_metrics(context)))
 
 
 def _alarm_metrics(context):
-    symbolic = context.resolver.symbolic
     for logical_id, resource in context.resources():
         if resource["Type"] != "AWS::CloudWatch::Alarm":
             continue
-        written = context.resolver.active(resource.get("Properties"))
-        if not isinstance(written, dict):
-            continue
-        properties = symbolic.resolve(written)
-        if not isinstance(properties, dict):
-            continue
-        if "MetricName" in properties:
+        properties = context.view(logical_id, symbolic=True)
+        metric = properties.get("MetricName")
+        if not metric.missing:
             yield AlarmMetric(
-                logical_id,
-                properties.get("Namespace"),
-                properties["MetricName"],
-                _dimensions(properties.get("Dimensions")),
-                key_node(written, "MetricName"),
+                logical_id, properties.get("Namespace"), metric, properties.get("Dimensions"), metric.node
             )
-        queries = properties.get("Metrics")
-        for index, query in enumerate(queries if isinstance(queries, list) else []):
-            stat = query.get("MetricStat") if isinstance(query, dict) else None
-            metric = stat.get("Metric") if isinstance(stat, dict) else None
-            if isinstance(metric, dict):
+        for query in properties.get("Metrics").items():
+            stat = query.get("MetricStat").get("Metric")
+            if not stat.missing:
                 yield AlarmMetric(
-                    logical_id,
-                    metric.get("Namespace"),
-                    metric.get("MetricName"),
-                    _dimensions(metric.get("Dimensions")),
-                    _query_node(written, index),
+                    logical_id, stat.get("Namespace"), stat.get("MetricName"), stat.get("Dimensions"), query.node
                 )
 
 
-def _dimensions(value) -> dict:
-    if not isinstance(value, list):
-        return {}
-    return {d.get("Name"): d.get("Value") for d in value if isinstance(d, dict) and isinstance(d.get("Name"), str)}
+@dataclass
+class Identity:
+    """The values an alarm dimension may hold to name a resource."""
+
+    keys: set[str]
+    unknown_name: Unknown | None = None
+    """Why the resource's own name cannot be known (then a literal may name it too)."""
 
 
-def _query_node(written: dict, index: int):
-    queries = written.get("Metrics")
-    if isinstance(queries, list) and index < len(queries):
-        return queries[index]
-    return key_node(written, "Metrics")
-
-
-def identities(context, logical_id: str, resource: dict, spec: dict) -> set[str]:
+def identities(context, logical_id: str, resource: dict, spec: dict) -> Identity:
     """The values an alarm dimension may hold to name this resource."""
-    found = set()
+    identity = Identity(set())
     if spec.get("ref"):
-        found.add(resource_token(logical_id))
+        identity.keys.add(resource_token(logical_id))
     for attribute in spec.get("attributes", ()):
-        found.add(resource_token(logical_id, attribute))
+        identity.keys.add(resource_token(logical_id, attribute))
     name_property = spec.get("name")
-    properties = resource.get("Properties")
-    if name_property and isinstance(properties, dict) and name_property in properties:
-        name = context.resolver.symbolic.resolve(properties[name_property])
-        if isinstance(name, str):
-            found.add(name)
-    return found
+    if name_property:
+        name = context.view(logical_id, symbolic=True).get(name_property)
+        if name.text is not None:
+            identity.keys.add(name.text)
+        elif not name.missing:
+            identity.unknown_name = name.scalar_problem
+    return identity
 
 
 def alarm_index(context) -> dict[tuple, list[str]]:
@@ -126,12 +136,46 @@ def alarm_index(context) -> dict[tuple, list[str]]:
     def build():
         index: dict[tuple, list[str]] = {}
         for metric in alarm_metrics(context):
-            for name, value in metric.dimensions.items():
-                if all(isinstance(v, str) for v in (metric.namespace, metric.metric, value)):
-                    index.setdefault((metric.namespace, metric.metric, name, value), []).append(metric.alarm)
+            namespace, name = metric.namespace.text, metric.metric.text
+            if namespace is None or name is None:
+                continue
+            for dimension, value in metric.dimension_values():
+                if value.text is not None:
+                    index.setdefault((namespace, name, dimension, value.text), []).append(metric.alarm)
         return index
 
     return context.cached("alarm-index", build)
+
+
+def might_cover(metric: AlarmMetric, spec: dict, names: list[str], identity: Identity) -> Unknown | None:
+    """Why an alarm metric that is not known to cover a resource might still do so: a
+    part of it that is not known (or a resource name that is not) where every known
+    part matches. None when it cannot cover the resource."""
+    doubts = []
+    for part, wanted in ((metric.namespace, [spec["namespace"]]), (metric.metric, names)):
+        if part.text is not None and part.text not in wanted or part.missing:
+            return None
+        doubts.append(part.scalar_problem)
+    if metric.dimensions.list_problem is not None:
+        return next(filter(None, doubts), metric.dimensions.list_problem)
+    for dimension in metric.dimensions.items():
+        name, value = dimension.get("Name"), dimension.get("Value")
+        if not isinstance(dimension.value, dict):
+            doubt = dimension.unknown or Unknown(f"{dimension.path} is not a Name/Value mapping")
+        elif name.text is not None and name.text != spec["dimension"]:
+            continue
+        elif value.text in identity.keys:
+            doubt = name.scalar_problem
+        elif value.scalar_problem is not None or name.scalar_problem is not None:
+            doubt = name.scalar_problem or value.scalar_problem
+        elif identity.unknown_name is not None and not RESOURCE_TOKEN.fullmatch(value.text):
+            doubt = identity.unknown_name
+        else:
+            continue
+        reason = next(filter(None, [*doubts, doubt]), None)
+        if reason is not None:
+            return reason
+    return None
 
 
 def _resource_node(context, logical_id):
@@ -183,22 +227,45 @@ class MissingAlarm(Rule):
             spec = matrix.get(resource["Type"])
             if spec is None:
                 continue
-            keys = identities(context, logical_id, resource, spec)
+            identity = identities(context, logical_id, resource, spec)
             for alternatives in spec["metrics"]:
                 covered = any(
                     (spec["namespace"], metric, spec["dimension"], key) in index
                     for metric in alternatives
-                    for key in keys
+                    for key in identity.keys
                 )
-                if not covered:
+                if covered:
+                    continue
+                wanted = f"{spec['namespace']} {' or '.join(alternatives)}"
+                doubt = next(
+                    (
+                        (metric, reason)
+                        for metric in alarm_metrics(context)
+                        if (reason := might_cover(metric, spec, alternatives, identity)) is not None
+                    ),
+                    None,
+                )
+                if doubt is not None:
+                    metric, reason = doubt
                     yield context.finding(
                         self,
                         logical_id,
                         "",
                         _resource_node(context, logical_id),
-                        f"no alarm on {spec['namespace']} {' or '.join(alternatives)} for this {resource['Type']}",
+                        f"cannot tell whether alarm {metric.alarm} watches {wanted} for this {resource['Type']}: "
+                        f"{reason.reason}",
+                        severity="info",
                         fallback=resource,
                     )
+                    continue
+                yield context.finding(
+                    self,
+                    logical_id,
+                    "",
+                    _resource_node(context, logical_id),
+                    f"no alarm on {wanted} for this {resource['Type']}",
+                    fallback=resource,
+                )
 
 
 class AlarmWithoutAction(Rule):
@@ -231,13 +298,19 @@ class AlarmWithoutAction(Rule):
         for logical_id, resource in context.resources():
             if resource["Type"] not in ALARM_TYPES:
                 continue
-            properties = context.resolver.resolve(resource.get("Properties") or {})
-            if not isinstance(properties, dict):
+            properties = context.view(logical_id)
+            enabled, actions = properties.get("ActionsEnabled"), properties.get("AlarmActions")
+            if enabled.text == "false":
                 continue
-            if as_text(properties.get("ActionsEnabled")) == "false":
+            if actions.list_problem is not None:
+                yield context.undecided(self, logical_id, actions, "whether the alarm notifies anyone")
                 continue
-            actions = properties.get("AlarmActions")
-            if isinstance(actions, Unknown) or (isinstance(actions, list) and actions):
+            if any(True for _ in actions.items()):
+                continue
+            if enabled.scalar_problem is not None:
+                yield context.undecided(
+                    self, logical_id, enabled, "whether an alarm without AlarmActions is meant to be silent"
+                )
                 continue
             yield context.finding(
                 self,
@@ -278,50 +351,74 @@ class AlarmTargetMissing(Rule):
     def check(self, context):
         matrix = alarm_matrix(context.config)
         metrics = known_metrics()
-        dimension_owners = {}  # (namespace, dimension) -> identities of the template's resources
+        owners: dict[tuple, Identity] = {}  # (namespace, dimension) -> the template's resources
         for logical_id, resource in context.resources():
             spec = matrix.get(resource["Type"])
             if spec is not None:
-                owners = dimension_owners.setdefault((spec["namespace"], spec["dimension"]), set())
-                owners |= identities(context, logical_id, resource, spec)
-        watched = {(s["namespace"], s["dimension"]) for s in matrix.values()}
+                identity = identities(context, logical_id, resource, spec)
+                owner = owners.setdefault((spec["namespace"], spec["dimension"]), Identity(set()))
+                owner.keys |= identity.keys
+                owner.unknown_name = owner.unknown_name or identity.unknown_name
         for metric in alarm_metrics(context):
-            path = "Properties"
-            if isinstance(metric.namespace, str) and isinstance(metric.metric, str) and metric.namespace in metrics:
-                names = metrics[metric.namespace]
-                if metric.metric not in names:
-                    close = difflib.get_close_matches(metric.metric, names, n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
-                    yield context.finding(
-                        self,
-                        metric.alarm,
-                        path,
-                        metric.node,
-                        f"{metric.namespace} has no metric {metric.metric!r}{hint}",
-                    )
-            for name, value in metric.dimensions.items():
-                if (metric.namespace, name) not in watched:
-                    continue
-                problem = self._dimension_problem(
-                    context, name, value, dimension_owners.get((metric.namespace, name), set())
+            yield from self._metric_name(context, metric, metrics)
+            namespace = metric.namespace
+            if namespace.text is not None and namespace.text not in {ns for ns, _ in owners}:
+                continue
+            if metric.dimensions.list_problem is not None or any(
+                not isinstance(d.value, dict) for d in metric.dimensions.items()
+            ):
+                yield context.undecided(
+                    self, metric.alarm, metric.dimensions, "which resource the alarm watches", metric.uncertainty()
                 )
-                if problem:
-                    yield context.finding(self, metric.alarm, path, metric.node, problem)
+                continue
+            for name, value in metric.dimension_values():
+                candidates = [ns for ns, dimension in owners if dimension == name and namespace.text in (None, ns)]
+                for candidate in candidates[:1]:
+                    problem = self._dimension_problem(context, name, value, owners[(candidate, name)])
+                    if isinstance(problem, Unknown) or (problem and namespace.scalar_problem is not None):
+                        why = problem if isinstance(problem, Unknown) else namespace.scalar_problem
+                        what = f"whether dimension {name} names a resource of this template"
+                        yield context.undecided(self, metric.alarm, value, what, why)
+                    elif problem:
+                        yield context.finding(self, metric.alarm, "Properties", metric.node, problem)
+
+    def _metric_name(self, context, metric: AlarmMetric, metrics: dict):
+        namespace, name = metric.namespace, metric.metric
+        if namespace.text in metrics and name.text is not None:
+            names = metrics[namespace.text]
+            if name.text not in names:
+                close = difflib.get_close_matches(name.text, names, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                yield context.finding(
+                    self, metric.alarm, "Properties", metric.node, f"{namespace.text} has no metric {name.text!r}{hint}"
+                )
+        elif namespace.scalar_problem is not None and name.text is not None:
+            if not any(name.text in names for names in metrics.values()):
+                what = f"whether the alarm's namespace has a metric {name.text!r}"
+                yield context.undecided(self, metric.alarm, namespace, what, namespace.scalar_problem)
+        elif namespace.text in metrics and name.scalar_problem is not None:
+            what = f"whether the alarm's metric exists in {namespace.text}"
+            yield context.undecided(self, metric.alarm, name, what, name.scalar_problem)
 
     @staticmethod
-    def _dimension_problem(context, name: str, value, owners: set[str]) -> str | None:
-        if isinstance(value, Unknown):
-            if value.reason.startswith("Ref to undefined"):
-                missing = value.reason.removeprefix("Ref to undefined ")
+    def _dimension_problem(context, name: str, value: View, owners: Identity) -> str | Unknown | None:
+        """What is wrong with a dimension value: a message, or why it cannot be told."""
+        unknown = value.scalar_problem
+        if unknown is not None:
+            if unknown.reason.startswith("Ref to undefined"):
+                missing = unknown.reason.removeprefix("Ref to undefined ")
                 return f"dimension {name} refers to {missing}, which is not in the template"
-            return None  # an import or another deploy-time value
-        if not isinstance(value, str) or value in owners:
+            return None if value.unknown is not None else unknown  # an import or another deploy-time value
+        text = value.text
+        if text is None or text in owners.keys:
             return None
-        if value.startswith("{{Ref:") and value[6:-2] in context.template.parameters:
+        if text.startswith("{{Ref:") and text[6:-2] in context.template.parameters:
             return None
-        if "{{" in value and not value.startswith("{{Ref:") and not value.startswith("{{GetAtt:"):
+        if "{{" in text and not text.startswith("{{Ref:") and not text.startswith("{{GetAtt:"):
             return None  # built from deploy-time values: cannot be compared
-        return f"dimension {name} = {written_form(value)!r} names no resource of this template"
+        if owners.unknown_name is not None and not RESOURCE_TOKEN.fullmatch(text):
+            return Unknown(f"a resource's name is not known ({owners.unknown_name.reason})")
+        return f"dimension {name} = {written_form(text)!r} names no resource of this template"
 
 
 class TracingDisabled(Rule):
@@ -357,24 +454,24 @@ class TracingDisabled(Rule):
             if setting is None:
                 continue
             path, expected = setting["path"], as_text(setting["value"])
-            properties = context.template.properties_of(resource) or {}
-            found = lookup(context.resolver, properties, path)
-            if isinstance(found, list) and any(as_text(value) == expected for _, value in found):
+            found = views_below(context.view(logical_id), path)
+            if isinstance(found, list) and any(view.text == expected for view in found):
                 continue
-            if isinstance(found, list):
-                found = next((value for _, value in found if isinstance(value, Unknown)), found)
-            if isinstance(found, Unknown):
+            if not isinstance(found, Unknown):
+                found = next(filter(None, (view.scalar_problem for view in found)), found)
+            unknown = found if isinstance(found, Unknown) else None
+            if unknown is not None:
                 yield context.finding(
                     self,
                     logical_id,
                     f"Properties.{path}",
                     _resource_node(context, logical_id),
-                    f"cannot tell whether tracing is on: {found.reason}",
+                    f"cannot tell whether tracing is on: {unknown.reason}",
                     severity="info",
                     fallback=resource,
                 )
                 continue
-            node = found[0][0] if found else _resource_node(context, logical_id)
+            node = found[0].node if found else _resource_node(context, logical_id)
             yield context.finding(
                 self,
                 logical_id,
@@ -418,23 +515,20 @@ class LogRetention(Rule):
     """
 
     def check(self, context):
-        symbolic = context.resolver.symbolic
-        group_names = set()
+        group_names, unknown_names = set(), []
         minimum = self._minimum(context)
         for logical_id, resource in context.resources():
             if resource["Type"] != "AWS::Logs::LogGroup":
                 continue
-            properties = resource.get("Properties") or {}
-            name = symbolic.resolve(properties.get("LogGroupName"))
-            if isinstance(name, str):
-                group_names.add(name)
-            days = context.resolver.resolve(properties.get("RetentionInDays"))
-            where = (
-                key_node(properties, "RetentionInDays")
-                if "RetentionInDays" in properties
-                else _resource_node(context, logical_id)
-            )
-            if days is None:
+            properties = context.view(logical_id)
+            name = context.view(logical_id, symbolic=True).get("LogGroupName")
+            if name.text is not None:
+                group_names.add(name.text)
+            elif not name.missing:
+                unknown_names.append((logical_id, name.scalar_problem))
+            days = properties.get("RetentionInDays")
+            where = days.node if not days.missing else _resource_node(context, logical_id)
+            if days.missing:
                 yield context.finding(
                     self,
                     logical_id,
@@ -443,38 +537,54 @@ class LogRetention(Rule):
                     "log group has no RetentionInDays: logs are kept forever",
                     fallback=resource,
                 )
-            elif isinstance(days, Unknown):
+                continue
+            count = _whole_number(days.text)
+            if count is None:
                 if minimum:
+                    unknown = days.scalar_problem or Unknown(f"{days.text!r} is not a number of days")
                     yield context.finding(
                         self,
                         logical_id,
                         "Properties.RetentionInDays",
                         where,
-                        f"cannot tell whether retention meets {minimum} days: {days.reason}",
+                        f"cannot tell whether retention meets {minimum} days: {unknown.reason}",
                         severity="info",
                         fallback=resource,
                     )
-            elif minimum and int(as_text(days) or 0) < minimum:
+            elif minimum and count < minimum:
                 yield context.finding(
                     self,
                     logical_id,
                     "Properties.RetentionInDays",
                     where,
-                    f"log group keeps logs {days} days; the policy asks for at least {minimum}",
+                    f"log group keeps logs {days.text} days; the policy asks for at least {minimum}",
                     fallback=resource,
                 )
         for logical_id, resource in context.resources():
             if resource["Type"] not in FUNCTION_TYPES:
                 continue
-            properties = context.template.properties_of(resource) or {}
-            configured = lookup(context.resolver, properties, "LoggingConfig.LogGroup")
-            if configured:  # set (or not resolvable, which still means set)
+            configured = views_below(context.view(logical_id), "LoggingConfig.LogGroup")
+            if configured:  # set (or not readable, which still means written)
                 continue
-            names = {
-                f"/aws/lambda/{key}"
-                for key in identities(context, logical_id, resource, {"ref": True, "name": "FunctionName"})
-            }
-            if not names & group_names:
+            identity = identities(context, logical_id, resource, {"ref": True, "name": "FunctionName"})
+            if {f"/aws/lambda/{key}" for key in identity.keys} & group_names:
+                continue
+            named_groups = group_names or unknown_names  # an unknown function name may be one of them
+            unknown = identity.unknown_name and named_groups and (logical_id, identity.unknown_name)
+            for group, reason in ([unknown] if unknown else []) + unknown_names:
+                yield context.finding(
+                    self,
+                    logical_id,
+                    "Properties.LoggingConfig",
+                    _resource_node(context, logical_id),
+                    f"cannot tell whether log group {group} is this function's: {reason.reason}"
+                    if group != logical_id
+                    else f"cannot tell which log group is this function's: {reason.reason}",
+                    severity="info",
+                    fallback=resource,
+                )
+                break
+            else:
                 yield context.finding(
                     self,
                     logical_id,
@@ -490,6 +600,13 @@ class LogRetention(Rule):
         value = as_text(context.scenario.parameters.get(policy["parameter"]))
         days = policy["minimum-days"].get(value) if value is not None else None
         return int(days) if days is not None else policy.get("default-days")
+
+
+def _whole_number(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
 
 
 RULES = [MissingAlarm(), AlarmWithoutAction(), AlarmTargetMissing(), TracingDisabled(), LogRetention()]

@@ -15,6 +15,7 @@ from tapcheck.checker.aws.physical_names import NameResolver, explicit_names
 from tapcheck.checker.aws.resource_tags import resource_tags
 from tapcheck.checker.data_tables import data_table
 from tapcheck.checker.model.intrinsics import SymbolicResolver, Unknown, as_text, resource_token, written_form
+from tapcheck.checker.model.resource_view import resource_view
 from tapcheck.checker.model.template import key_node
 
 from .base import Rule
@@ -181,44 +182,50 @@ class InvalidPhysicalName(Rule):
         )
         for logical_id, resource in context.resources():
             spec = table.get(resource["Type"])
-            properties = resource.get("Properties")
-            if spec is None or not isinstance(properties, dict) or spec["property"] not in properties:
+            if spec is None:
                 continue
-            written = properties[spec["property"]]
-            where = key_node(properties, spec["property"])
-            path = f"Properties.{spec['property']}"
-            value = resolver.resolve(written)
-            name = as_text(value)
-            if name is None:
-                reason = value.reason if isinstance(value, Unknown) else "it is not a string"
+            properties = resource_view(context.template, resolver, logical_id)  # names as deployed
+            name = properties.get(spec["property"])
+            if name.missing:
+                continue
+            unknown = name.scalar_problem
+            if unknown is not None:
                 yield context.finding(
                     self,
                     logical_id,
-                    path,
-                    written,
-                    f"cannot check the name: {reason}",
+                    name.path,
+                    name.written,
+                    f"cannot check the name: {unknown.reason}",
                     severity="info",
-                    fallback=where,
+                    fallback=name.node,
                 )
                 continue
-            for problem in self._problems(context, spec, name, properties):
-                yield context.finding(self, logical_id, path, written, problem, fallback=where)
+            for problem, severity in self._problems(spec, name.text, properties):
+                yield context.finding(
+                    self, logical_id, name.path, name.written, problem, severity=severity, fallback=name.node
+                )
 
     @staticmethod
-    def _problems(context, spec: dict, name: str, properties: dict) -> list[str]:
+    def _problems(spec: dict, name: str, properties) -> list[tuple[str, str | None]]:
         problems = []
         shown = f"name {name!r} ({len(name)} characters)"
         if not spec["min"] <= len(name) <= spec["max"]:
-            problems.append(f"{shown}: {spec['what']} allow {spec['min']}-{spec['max']} characters")
+            problems.append((f"{shown}: {spec['what']} allow {spec['min']}-{spec['max']} characters", None))
         if "pattern" in spec and not re.match(spec["pattern"], name):
-            problems.append(f"name {name!r}: {spec['what']} allow {spec['characters']}")
+            problems.append((f"name {name!r}: {spec['what']} allow {spec['characters']}", None))
         if "fifo" in spec:
-            fifo = as_text(context.resolver.resolve(properties.get(spec["fifo"]))) == "true"
-            if fifo != name.endswith(".fifo"):
+            fifo = properties.get(spec["fifo"])
+            if fifo.scalar_problem is not None:
+                reason = fifo.scalar_problem.reason
+                problems.append((f"cannot tell whether {name!r} must end in .fifo: {reason}", "info"))
+            elif (fifo.text == "true") != name.endswith(".fifo"):
                 problems.append(
-                    f"name {name!r}: FIFO {spec['what']} must end in .fifo"
-                    if fifo
-                    else f"name {name!r}: only FIFO {spec['what']} end in .fifo"
+                    (
+                        f"name {name!r}: FIFO {spec['what']} must end in .fifo"
+                        if fifo.text == "true"
+                        else f"name {name!r}: only FIFO {spec['what']} end in .fifo",
+                        None,
+                    )
                 )
         return problems
 

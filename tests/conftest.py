@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -66,3 +67,18 @@ def run_process(*args: str, cwd: Path | None = None, env: dict | None = None):
         env=env,
         timeout=300,  # a guard against hangs: the whole corpus takes ~40 s alone, 2 min+ on a busy machine
     )
+
+
+def imported_by(code: str, *argv: str) -> set[str]:
+    """The modules a fresh interpreter has imported once `code` has run (`argv` as its arguments)."""
+    program = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", program, *argv], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def under(modules: set[str], *packages: str) -> list[str]:
+    """The modules that are one of `packages` or inside one."""
+    return sorted(m for m in modules if m in packages or m.startswith(tuple(p + "." for p in packages)))

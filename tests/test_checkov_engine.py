@@ -66,3 +66,43 @@ def test_the_reference_stack_fails_no_checkov_check_and_every_skip_has_a_reason(
         assert len(skipped.check_result.get("suppress_comment", "")) > 40, (skipped.check_id, skipped.resource)
     result = check(TEMPLATE, Config(engines=("tapcheck", "cfn-lint", "checkov")))
     assert result.findings == []
+
+
+def test_explaining_a_checkov_rule_without_checkov_is_a_usage_error(run_cli, monkeypatch):
+    monkeypatch.setattr(checkov_engine, "available", lambda: False)
+    for argv in (("explain", "CKV_AWS_18"), ("rules", "--engines", "checkov")):
+        code, out, err = run_cli(*argv)
+        assert code == 2 and out == "" and "pip install 'tapcheck[checkov]'" in err, argv
+
+
+@installed
+def test_checkovs_rules_are_listed_and_explained(run_cli):
+    import json
+
+    code, out, _ = run_cli("rules", "--engines", "checkov", "--format", "json")
+    listed = {rule["id"]: rule for rule in json.loads(out)}
+    assert code == 0 and len(listed) > 100 and {"CKV_AWS_18", "CKV2_AWS_69"} <= set(listed)
+    assert listed["CKV_AWS_18"]["title"] == "Ensure the S3 bucket has access logging enabled"
+    assert all(rule["engine"] == "checkov" for rule in listed.values())
+    code, out, _ = run_cli("explain", "ckv_aws_18")
+    assert code == 0 and out.startswith("# CKV_AWS_18 Ensure the S3 bucket has access logging enabled\n")
+    assert "checkov rule" in out
+
+
+@installed
+def test_sarif_describes_checkov_checks_as_its_registry_does():
+    import json
+
+    from checkov.cloudformation.checks.resource.registry import cfn_registry
+
+    from tapcheck.checker.runner import run
+    from tapcheck.reports import RENDERERS
+
+    result = run([str(FIXTURES / "engines" / "checkov_bucket.yml")], Config(engines=("checkov",)), jobs=1)
+    rules = json.loads(RENDERERS["sarif"](result, color=False, quiet=False))["runs"][0]["tool"]["driver"]["rules"]
+    by_id = {rule["id"]: rule for rule in rules}
+    check_18 = cfn_registry.get_check_by_id("CKV_AWS_18")
+    assert by_id["CKV_AWS_18"]["shortDescription"]["text"] == check_18.name
+    # its resource types and categories, not the finding's message twice
+    assert by_id["CKV_AWS_18"]["fullDescription"]["text"] == f"{check_18.name}, on AWS::S3::Bucket."
+    assert "logging" in by_id["CKV_AWS_18"]["properties"]["tags"]

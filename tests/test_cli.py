@@ -211,6 +211,23 @@ def test_explain_prints_the_docs(run_cli):
     assert run_cli("explain", "TAP999")[0] == 2
 
 
+def test_cfn_lints_rules_are_listed_and_explained(run_cli):
+    code, out, _ = run_cli("rules", "--engines", "tapcheck,cfn-lint", "--format", "json")
+    listed = [rule["id"] for rule in json.loads(out)]
+    assert code == 0 and listed[: len(ALL_RULES)] == [rule.id for rule in ALL_RULES]
+    assert {"E3012", "W3005", "I3011"} <= set(listed) and len(listed) > len(ALL_RULES) + 200
+    code, out, _ = run_cli("rules", "--engines", "cfn-lint")
+    assert code == 0 and out.splitlines()[0].split() == ["id", "engine", "severity", "title"]
+    assert any(line.split()[:3] == ["E3012", "cfn-lint", "error"] for line in out.splitlines())
+    code, out, _ = run_cli("explain", "e3012")
+    assert code == 0 and out.startswith("# E3012 Check resource properties values\n")
+    assert "cfn-lint rule (severity in tapcheck: error)" in out
+    assert "Documentation: https://github.com/aws-cloudformation/cfn-lint/" in out
+    code, _, err = run_cli("explain", "E9999")  # the shape of a cfn-lint id, but no such rule
+    assert code == 2 and "unknown rule 'E9999'" in err
+    assert run_cli("rules", "--engines", "cfn-lint,nope")[0] == 2
+
+
 def test_every_rule_has_complete_docs():
     for rule in ALL_RULES:
         assert rule.id.startswith("TAP") and rule.name == rule.name.lower()

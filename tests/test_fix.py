@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tapcheck.checker.config import Config
+from tapcheck.checker.fixing import fixes
 from tapcheck.checker.fixing.fixes import FIXABLE, fix_file
 
 from conftest import CORPUS, FIXTURES, SEED, check, needs_shared
@@ -191,3 +192,91 @@ def test_retention_is_the_least_value_cloudwatch_accepts_that_meets_the_policy(t
     else:
         [manual] = [f for f in result.manual if f.rule_id == "TAP505"]
         assert not result.fixed and "not fixed: CloudWatch Logs keeps logs at most 3653 days" in manual.message
+
+
+def counted_checks(monkeypatch) -> list[tuple[str, ...]]:
+    """The checks fix runs from now on, each as its engines (and its rule selection, if any)."""
+    calls, checked = [], fixes.check_template
+
+    def counting(template, config, *args, **kwargs):
+        calls.append((*config.engines, *config.select))
+        return checked(template, config, *args, **kwargs)
+
+    monkeypatch.setattr(fixes, "check_template", counting)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("fixture", "trial"),
+    [("no_properties.yml", []), ("mixed.yml", [("tapcheck", "TAP401")])],
+)
+def test_a_file_is_checked_once_before_and_once_after_its_fixes(monkeypatch, tmp_path, fixture, trial):
+    template = copy(tmp_path, FIX / fixture)
+    calls = counted_checks(monkeypatch)
+    result = fix_file(template, Config(), set(FIXABLE))
+    assert result.fixed and result.error is None
+    full = ("tapcheck", "cfn-lint")
+    # before and after with every engine; the missing suffix parameter's trial runs TAP401 alone
+    assert calls == [full, *trial, full]
+
+
+def test_a_file_with_nothing_to_fix_is_checked_once(monkeypatch, tmp_path):
+    template = copy(tmp_path, FIX / "mixed.yml")
+    template.write_text(fix_file(template, Config(), set(FIXABLE)).text)
+    calls = counted_checks(monkeypatch)
+    result = fix_file(template, Config(), set(FIXABLE))
+    assert not result.changed and result.manual
+    assert calls == [("tapcheck", "cfn-lint")]
+
+
+def test_two_fixes_that_insert_properties_into_one_resource_write_one_mapping(tmp_path):
+    template = copy(tmp_path, FIX / "no_properties.yml")
+    result = fix_file(template, Config(), set(FIXABLE))
+    assert sorted(f.rule_id for f in result.fixed) == ["TAP101", "TAP504"]
+    assert (
+        "  Worker:\n"
+        "    Properties:\n"
+        "      Tracing: Active\n"
+        "      Tags:\n"
+        "        project: iac-rlhf-amazon\n"
+        "        team-number: '2'\n"
+        "        Environment: !Ref Environment\n"
+        "    Type: AWS::Serverless::Function\n"
+    ) in result.text
+    # JSON adds keys after the others: the tags, then the tracing
+    template = copy(tmp_path, FIX / "no_properties.json")
+    result = fix_file(template, Config(), set(FIXABLE))
+    assert sorted(f.rule_id for f in result.fixed) == ["TAP101", "TAP504"]
+    machine = json.loads(result.text)["Resources"]["Machine"]
+    assert list(machine["Properties"]) == ["Tags", "TracingConfiguration"]
+    assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
+
+
+def test_a_fix_that_leaves_part_of_a_finding_says_why_the_rest_is_left(monkeypatch, tmp_path):
+    template = tmp_path / "queue.yml"
+    template.write_text("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n")  # no Environment parameter
+    calls = counted_checks(monkeypatch)
+    result = fix_file(template, Config(), set(FIXABLE))
+    assert [f.rule_id for f in result.fixed] == ["TAP101"]
+    assert "        - Key: project\n          Value: iac-rlhf-amazon\n" in result.text
+    [left] = [f for f in result.manual if f.rule_id == "TAP101"]
+    assert left.message == (
+        "AWS::SQS::Queue is missing required tag(s) 'Environment' (not fixed: no policy value for Environment)"
+    )
+    assert len(calls) == 2
+
+
+def test_the_missing_suffix_parameter_reported_per_scenario_is_tried_once_and_each_says_why(monkeypatch, tmp_path):
+    template = copy(tmp_path, FIX / "suffix_by_scenario.yml")
+    calls = counted_checks(monkeypatch)
+    result = fix_file(template, Config(), {"TAP401"})
+    assert not result.changed
+    missing = [f.message for f in result.manual if f.rule_id == "TAP401"]
+    assert [m.split(" explicit")[0] for m in missing] == ["the template sets 1", "the template sets 2"]
+    assert all(
+        m.endswith(
+            "(not fixed: no explicit name can take the suffix (they are computed), so the parameter would be unused)"
+        )
+        for m in missing
+    )
+    assert calls == [("tapcheck", "cfn-lint"), ("tapcheck", "TAP401")]  # nothing to write: no check after

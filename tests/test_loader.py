@@ -165,9 +165,7 @@ def test_reused_aliases_within_limits_load(tmp_path):
 
 
 def test_short_and_long_intrinsic_forms_are_the_same(tmp_path):
-    short = check_text(
-        tmp_path,
-        """
+    template = """
 Parameters:
   Environment: {Type: String, AllowedValues: [a, b], Default: a}
 Resources:
@@ -176,25 +174,10 @@ Resources:
     Properties:
       Tags:
         - Key: Environment
-          Value: !Sub '${Environment}-x'
-""",
-        name="short.yml",
-    )
-    long = check_text(
-        tmp_path,
-        """
-Parameters:
-  Environment: {Type: String, AllowedValues: [a, b], Default: a}
-Resources:
-  Queue:
-    Type: AWS::SQS::Queue
-    Properties:
-      Tags:
-        - Key: Environment
-          Value: {"Fn::Sub": "${Environment}-x"}
-""",
-        name="long.yml",
-    )
+          Value: VALUE
+"""
+    short = check_text(tmp_path, template.replace("VALUE", "!Sub '${Environment}-x'"), name="short.yml")
+    long = check_text(tmp_path, template.replace("VALUE", '{"Fn::Sub": "${Environment}-x"}'), name="long.yml")
     as_json = check_text(
         tmp_path,
         """{

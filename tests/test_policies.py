@@ -232,10 +232,22 @@ def test_reports_rules_and_explain_show_policies(run_cli, project):
     assert "queue-has-dead-letter-queue" in out and "Every queue has a dead-letter queue" in out
     code, out, _ = run_cli("rules", "--format", "json", cwd=project)
     assert code == 0 and {"id": "ORG004", "name": "supported-lambda-runtime", "area": "runtime",
-                          "severity": "warning", "title": "Functions run on a runtime the platform supports"} in json.loads(out)  # fmt: skip
+                          "severity": "warning", "title": "Functions run on a runtime the platform supports",
+                          "engine": "tapcheck", "docs_url": ""} in json.loads(out)  # fmt: skip
     code, out, _ = run_cli("explain", "org001", cwd=project)
     assert code == 0 and out.startswith("# ORG001 rds-multi-az-in-production")
     assert "only when Environment is production" in out and "databases.yml:3" in out
+    code, out, _ = run_cli("rules", "--engines", "tapcheck,cfn-lint", "--format", "json", cwd=project)
+    engines = {rule["id"]: rule["engine"] for rule in json.loads(out)}
+    assert code == 0 and [engines[rule] for rule in ("ORG001", "TAP204", "E3012")] == ["tapcheck"] * 2 + ["cfn-lint"]
+    code, out, _ = run_cli("explain", "E3012", cwd=project)  # other engines' rules still explained
+    assert code == 0 and out.startswith("# E3012 ")
+    code, out, _ = run_cli("config", cwd=project)
+    assert code == 0 and "\npolicies: ORG003, ORG004, ORG001, ORG002, ORG005\n" in out  # the packs' files in name order
+    code, out, _ = run_cli("config", "--format", "json", cwd=project)
+    shown = {policy["id"]: policy for policy in json.loads(out)["settings"]["policies"]}
+    assert code == 0 and shown["ORG001"]["name"] == "rds-multi-az-in-production"
+    assert shown["ORG001"]["severity"] == "error" and shown["ORG001"]["source"].endswith("databases.yml:3")
 
 
 def test_baseline_takes_policy_findings(run_cli, project):
@@ -432,10 +444,10 @@ def test_policies_on_mutated_corpus_templates_never_crash(data, tmp_path_factory
 
 
 def test_tap204_is_a_policy_in_the_pack_language(tmp_path):
-    from tapcheck.rules import get_rule
+    from tapcheck.rules import RULES_BY_ID
     from tapcheck.rules.encryption import rotation_policy
 
-    policy = rotation_policy(get_rule("TAP204"))
+    policy = rotation_policy(RULES_BY_ID["TAP204"])
     assert policy.source.startswith("tapcheck.rules/encryption_policies.yml:")
     assert (policy.id, policy.severity, policy.hint) == ("TAP204", "warning", "set EnableKeyRotation: true")
     assert try_policy(policy).problems == []  # the rule's own snippets are its tests

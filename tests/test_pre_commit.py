@@ -6,6 +6,7 @@ TAPCHECK_NETWORK_TESTS=1."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -13,6 +14,8 @@ import sys
 
 import pytest
 import yaml
+
+from tapcheck import __version__
 
 from conftest import FIXTURES, REPO, run_process
 
@@ -58,9 +61,12 @@ def test_hook_fails_on_a_non_compliant_template(staged):
     assert "bad.yml:14:3: error: TAP101" in process.stdout and "good.yml" not in process.stdout
 
 
-@pytest.mark.skipif(
+network = pytest.mark.skipif(
     os.environ.get("TAPCHECK_NETWORK_TESTS") != "1", reason="installs from PyPI: TAPCHECK_NETWORK_TESTS=1"
 )
+
+
+@network
 def test_pre_commit_try_repo(staged):
     subprocess.run(["git", "init", "-q"], cwd=staged, check=True)
     subprocess.run(["git", "add", "."], cwd=staged, check=True)
@@ -78,3 +84,33 @@ def test_pre_commit_try_repo(staged):
     assert passing.returncode == 0, passing.stdout
     failing = try_repo("good.yml", "bad.yml")
     assert failing.returncode == 1 and "bad.yml:14:3: error: TAP101" in failing.stdout
+
+
+@network
+def test_the_readme_snippet_runs_the_hook_at_its_rev(staged, tmp_path):
+    """The README's .pre-commit-config.yaml, its repo a clone of this checkout tagged as a
+    release is (`git tag v<version>`), run twice: pre-commit resolves the rev and installs the
+    hook once."""
+    if not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    clone = tmp_path / "clone"
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "clone", "-q", str(REPO), str(clone)], check=True)
+    subprocess.run([*git, "-C", str(clone), "tag", f"v{__version__}"], check=True)
+    (snippet,) = re.findall(r"```yaml\n(repos:.+?)```", (REPO / "README.md").read_text(encoding="utf-8"), re.S)
+    config = yaml.safe_load(snippet)
+    config["repos"][0]["repo"] = str(clone)
+    (staged / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    subprocess.run(["git", "init", "-q"], cwd=staged, check=True)
+    subprocess.run(["git", "add", "."], cwd=staged, check=True)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    for _ in "12":
+        done = subprocess.run(
+            [sys.executable, "-m", "pre_commit", "run", "--files", "good.yml", "bad.yml"],
+            cwd=staged,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env=env,
+        )
+        assert done.returncode == 1 and "bad.yml:14:3: error: TAP101" in done.stdout, done.stdout

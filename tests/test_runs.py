@@ -141,11 +141,11 @@ def test_bad_baseline_is_a_usage_error(run_cli, tmp_path):
     assert code == 2 and "not a tapcheck baseline" in err
 
 
-def test_the_cache_key_covers_every_subpackage(tmp_path, monkeypatch):
+def test_the_cache_key_covers_every_subpackage(tmp_path):
     """An edit anywhere in tapcheck's code, however deep, is never answered from the cache."""
-    from tapcheck.checker import result_cache
+    from tapcheck.checker import caches
 
-    files = {str(p.relative_to(REPO)) for p in result_cache.own_files(REPO)}
+    files = {str(p.relative_to(REPO)) for p in caches.own_files(REPO)}
     assert {"checker/model/template.py", "checker/aws/resource_schemas.py", "rules/monitoring.yml"} <= files
     assert not any(f.startswith(("tests/", ".venv/", "build/")) for f in files)
 
@@ -155,12 +155,7 @@ def test_the_cache_key_covers_every_subpackage(tmp_path, monkeypatch):
         folder.mkdir(exist_ok=True)
         (folder / "__init__.py").write_text("")
     module.write_text("A = 1\n")
-    monkeypatch.setattr(result_cache, "__file__", str(package / "checker" / "result_cache.py"))
-    result_cache.code_identity.cache_clear()
-    try:
-        before = result_cache.code_identity()
-        module.write_text("A = 22\n")
-        result_cache.code_identity.cache_clear()
-        assert result_cache.code_identity() != before
-    finally:
-        result_cache.code_identity.cache_clear()
+    before = caches.own_code_identity(package)
+    module.write_text("A = 22\n")
+    caches.own_code_identity.cache_clear()
+    assert caches.own_code_identity(package) != before

@@ -4,33 +4,21 @@ it brings) and not botocore's session (service models are read from its data fil
 
 from __future__ import annotations
 
-import json
-import subprocess
+from conftest import SEED, imported_by, needs_shared, under
+
+CLI = """\
 import sys
-
-from conftest import SEED, needs_shared
-
-PROGRAM = """\
-import json, sys
 from tapcheck.checker.cli import main
 try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-print(json.dumps(sorted(sys.modules)))
 """
 
 
 def imported(*argv: str) -> set[str]:
     """The modules a CLI run has imported by its end, in a fresh interpreter."""
-    done = subprocess.run(
-        [sys.executable, "-c", PROGRAM, *argv], capture_output=True, text=True, timeout=120, check=False
-    )
-    return set(json.loads(done.stdout.splitlines()[-1]))
-
-
-def under(modules: set[str], *packages: str) -> list[str]:
-    return sorted(m for m in modules if m in packages or m.startswith(tuple(p + "." for p in packages)))
+    return imported_by(CLI, *argv)
 
 
 def test_version_imports_no_checking_machinery():
@@ -73,3 +61,10 @@ def test_own_rules_import_no_cfn_lint():
         )
         == []
     )
+
+
+def test_rules_and_explain_from_the_catalogue_import_no_rule_module():
+    imported("rules")  # the first run builds the catalogue
+    for argv in (("rules",), ("rules", "--format", "json"), ("explain", "TAP101")):
+        modules = imported(*argv)
+        assert under(modules, "tapcheck.rules", "tapcheck.checker.config", "rich", "yaml") == [], argv

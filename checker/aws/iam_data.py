@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import cache, lru_cache
 from pathlib import Path
 
-from ..config import cache_dir
+from ..caches import cache_dir, write_atomically
 
 INDEX_VERSION = 1
 
@@ -77,13 +76,7 @@ def iam_data() -> IamData:
     except (OSError, ValueError):
         pass
     index = build_index(json.loads(source.read_text(encoding="utf-8")))
-    try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cache_file.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
-        temporary.replace(cache_file)
-    except OSError:
-        pass  # an unwritable cache only costs time
+    write_atomically(cache_file, json.dumps(index, separators=(",", ":")))
     return IamData(index)
 
 

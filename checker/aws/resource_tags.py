@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model.intrinsics import NO_VALUE, Unknown, as_text, intrinsic
+from ..model.table_tests import views_at
 from ..model.template import line_of, merge_globals
 from .resource_schemas import TagSupport, sam_global_properties, tag_support
 
@@ -49,22 +50,12 @@ def _resource_tags(context, resource: dict) -> ResourceTags | None:
     if support is None:
         return None
     resolver = context.resolver
-    properties = resource.get("Properties")
-    nodes = [properties] if isinstance(properties, dict) else []
-    written_at = None  # the key that holds the tags, for locations
-    for part in support.path:
-        found = []
-        for node in nodes:
-            node = resolver.active(node)
-            if part == "*" and isinstance(node, list):
-                found.extend(node)
-            elif isinstance(node, dict) and part in node:
-                found.append(node[part])
-                written_at = next(key for key in node if key == part)
-        nodes = found
-    tags = ResourceTags(support, written_at if nodes else None)
-    for node in nodes:
-        _collect(resolver, support.style, node, tags)
+    found = views_at(resolver, resource.get("Properties"), ".".join(support.path))
+    if isinstance(found, Unknown):  # the path to the tags cannot be followed
+        return ResourceTags(support, None, undecided=found)
+    tags = ResourceTags(support, found[0].node if found else None)
+    for view in found:
+        _collect(resolver, support.style, view.written if view.written is not None else view.value, tags)
     if resource_type.startswith("AWS::Serverless::") and "Tags" in sam_global_properties(resource_type):
         global_tags = context.template.globals_for(resource_type).get("Tags")
         if global_tags is not None:
@@ -106,7 +97,11 @@ def _collect(resolver, style: str, node, tags: ResourceTags) -> None:
             if isinstance(item, Unknown):
                 tags.entries.append(TagEntry(item, None, None, item_node))
                 continue
+            if intrinsic(item) is not None:  # a tag computed by an intrinsic (`Fn::FindInMap`)
+                item = resolver.resolve(item)
             if not isinstance(item, dict):
+                reason = item if isinstance(item, Unknown) else Unknown(_not_a_tag(item_node))
+                tags.entries.append(TagEntry(reason, None, None, item_node))
                 continue
             key = resolver.resolve(item.get("Key"))
             key_text = as_text(key)
@@ -120,6 +115,10 @@ def _collect(resolver, style: str, node, tags: ResourceTags) -> None:
             )
     else:
         tags.undecided = Unknown(f"tags written at line {line_of(written) or '?'} are not a {style}")
+
+
+def _not_a_tag(node) -> str:
+    return f"the tag at line {line_of(node) or '?'} is not a Key/Value mapping"
 
 
 def _unknown(value, what: str) -> Unknown:

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model.intrinsics import intrinsic
+from ..model.intrinsics import NO_VALUE, Unknown, intrinsic
 from .sdk_calls import SdkCall, SourceModule, sdk_calls
 
 MAX_FILES = 500
@@ -49,7 +49,13 @@ def function_code(template, logical_id: str, resource: dict, resolver) -> Functi
 
 
 def _analyse(template, resource: dict, runtime, handler, chosen: dict) -> FunctionCode | None:
-    if not isinstance(runtime, str) or not runtime.startswith("python"):
+    if not isinstance(runtime, str):  # unknown, not set, or of the wrong type: is the code Python?
+        if _sources(template, resource, chosen, None) is None:
+            return None
+        reason = runtime.reason if isinstance(runtime, Unknown) else "Runtime is not a single value"
+        reason = "Runtime is not set" if runtime is None else reason
+        return FunctionCode(origin="", problem=f"cannot tell which runtime runs it ({reason})")
+    if not runtime.startswith("python"):
         return None
     entry = handler.rsplit(".", 1)[0].replace("/", ".") if isinstance(handler, str) and "." in handler else None
     found = _sources(template, resource, chosen, entry)
@@ -79,8 +85,18 @@ def _sources(template, resource, chosen: dict, entry):
     if isinstance(source, str):
         return _from_path(template, base, source, entry)
     is_lambda = resource["Type"] == "AWS::Lambda::Function"
+    code = chosen["Code"]
+    if is_lambda and code is not None and code is not NO_VALUE and not isinstance(code, dict):
+        return (
+            f"cannot tell where the code is ({code.reason if isinstance(code, Unknown) else 'Code is not a mapping'})"
+        )
     inline = chosen["ZipFile"] if is_lambda else chosen["InlineCode"]
-    if isinstance(inline, str) and intrinsic(inline) is None:
+    if inline is not None and inline is not NO_VALUE and not isinstance(inline, str):
+        call = intrinsic(inline)
+        if isinstance(inline, Unknown):
+            return f"the inline code cannot be read ({inline.reason})"
+        return f"the inline code is built by {call[0]}" if call else "the inline code is not a string"
+    if isinstance(inline, str):
         mark = getattr(inline, "start_mark", None)
         block = mark is not None and template.lines[mark.line][mark.column : mark.column + 1] in ("|", ">")
         offset = (mark.line + 1 if block else mark.line) if mark else 0
@@ -88,6 +104,9 @@ def _sources(template, resource, chosen: dict, entry):
         module = SourceModule(name, str(inline), template.path, offset)
         return {name: module}, name, f"the inline code of {template.path}"
     code_uri = chosen["CodeUri"] if resource["Type"] == "AWS::Serverless::Function" else None
+    if isinstance(code_uri, Unknown) or isinstance(code_uri, list) or intrinsic(code_uri) is not None:
+        reason = code_uri.reason if isinstance(code_uri, Unknown) else "CodeUri is not a path or an S3 location"
+        return f"cannot tell where the code is ({reason})"
     if isinstance(code_uri, str) and "://" not in code_uri and (base / code_uri).is_dir():
         return _from_path(template, base, code_uri, entry)
     return None

@@ -47,6 +47,8 @@ class RolePermissions:
     """Actions a Deny on every resource takes away."""
     unread: list[str] = field(default_factory=list)
     """Attached managed policies the template does not define."""
+    undecided: list[str] = field(default_factory=list)
+    """The role's policies and statements whose grants cannot be read in the scenario."""
     managed_grants: list[str] = field(default_factory=list)
     """Actions of the attached AWS managed policies whose content is known."""
 
@@ -148,7 +150,16 @@ def _permissions(context, role: str) -> RolePermissions:
                 permissions.managed_grants += known
     documents = sorted(found for resource in attached for found in documents_of.get(resource, []))
     for _, document in documents:  # in the template's order
+        if document.unknown is not None:
+            permissions.undecided.append(f"{document.path} ({document.unknown.reason})")
         for statement in statements(context, document):
+            doubt = statement.unknown or statement.doubts.get("Effect")
+            doubt = doubt or (statement.may_allow and statement.doubts.get("Action"))
+            if doubt:  # its other actions are still granted
+                permissions.undecided.append(f"{statement.path} ({doubt.reason})")
+            if statement.branch is not None:  # granted in one scenario of the deployment, not known which
+                permissions.undecided.append(f"{statement.path} ({statement.branch[2].reason})")
+                continue
             for action in statement.values("Action"):
                 if not isinstance(action, str):
                     continue

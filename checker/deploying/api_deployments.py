@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 from ..model.intrinsics import SUB_VARIABLE
+from ..model.loader import load_template
 
 DEFINITION_TYPES = {
     "AWS::ApiGateway::Authorizer",
@@ -25,6 +28,18 @@ DEFINITION_TYPES = {
 }
 """Parts of a REST API that a deployment takes a snapshot of (besides the RestApi itself)."""
 HASH_LENGTH = 10
+
+
+def deployable(template: Path, say: Callable[[str], None]) -> tuple[str, str]:
+    """The name and text of what is deployed: the template, its API deployments named after
+    their APIs (each rename said)."""
+    loaded = load_template(template)
+    data, renames = fingerprint_deployments(loaded.data)
+    if not renames:
+        return template.name, loaded.text
+    for old, new in renames.items():
+        say(f"API deployment {old} is deployed as {new}, after its API's definition: a changed API is redeployed")
+    return template.stem + ".json", json.dumps(data, indent=1)
 
 
 def fingerprint_deployments(data: dict) -> tuple[dict, dict[str, str]]:

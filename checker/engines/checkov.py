@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
+from dataclasses import replace
+from functools import cache
 from importlib import metadata
 
 from ..findings import Finding, RuleMetadata, engine_failure
@@ -59,13 +61,61 @@ def checkov_findings(template) -> list[Finding]:
     return [_finding(template, record) for record in report.failed_checks]
 
 
+def all_rule_metadata() -> list[RuleMetadata]:
+    """Every CloudFormation check checkov has, resource and graph checks, by id."""
+    return list(_described().values())
+
+
+@cache
+def _described() -> dict[str, RuleMetadata]:
+    """checkov's checks by id, loaded once per process."""
+    from checkov.cloudformation.checks.resource.registry import cfn_registry
+    from checkov.cloudformation.runner import Runner
+    from checkov.common.checks_infra.registry import get_graph_checks_registry
+
+    logging.getLogger("checkov").setLevel(logging.ERROR)
+    Runner()  # loads the resource checks into their registry
+    graph = get_graph_checks_registry("cloudformation")
+    graph.load_checks()
+    checks = {check.id: check for found in cfn_registry.checks.values() for check in found}
+    checks.update({check.id: check for check in graph.checks})
+    types: dict[str, set[str]] = {}
+    for resource_type, found in cfn_registry.checks.items():
+        for check in found:
+            types.setdefault(check.id, set()).add(resource_type)
+    return {check_id: _metadata(check, sorted(types.get(check_id, ()))) for check_id, check in sorted(checks.items())}
+
+
+def _metadata(check, resource_types: list[str]) -> RuleMetadata:
+    severity = getattr(check.severity, "name", None) if check.severity else None
+    name = check.name or check.id
+    return RuleMetadata(
+        id=check.id,
+        name=_slug(name),
+        title=name,
+        severity=SEVERITIES.get(severity, "error"),
+        area=ENGINE,
+        description=f"{name}, on {', '.join(resource_types)}."
+        if resource_types
+        else f"{name}: a graph check, of resources and the connections between them.",
+        docs="",
+        engine=ENGINE,
+        docs_url=check.guideline or "",
+        tags=tuple(getattr(c, "name", str(c)).lower() for c in (getattr(check, "categories", None) or ())),
+    )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def _finding(template, record) -> Finding:
     resource = str(record.resource).split(".", 1)[1] if "." in str(record.resource) else None
     lines = record.file_line_range or [1, 1]
     severity = getattr(record.severity, "name", None) if record.severity else None
     return Finding(
         rule_id=record.check_id,
-        name=re.sub(r"[^a-z0-9]+", "-", (record.check_name or record.check_id).lower()).strip("-"),
+        name=_slug(record.check_name or record.check_id),
         severity=SEVERITIES.get(severity, "error"),
         area=ENGINE,
         file=template.path,
@@ -81,11 +131,15 @@ def _finding(template, record) -> Finding:
 
 
 def rule_metadata(findings: list[Finding]) -> list[RuleMetadata]:
-    """checkov's checks that have findings: a check's name is its only description."""
+    """checkov's checks that have findings, as its registries describe them (name, resource
+    types, categories), with the severity and guideline of their findings."""
+    if not any(finding.engine == ENGINE for finding in findings):
+        return []
+    known = _described()
     infos = {}
     for finding in findings:
         if finding.engine == ENGINE and finding.rule_id not in infos:
-            infos[finding.rule_id] = RuleMetadata(
+            described = known.get(finding.rule_id) or RuleMetadata(  # not a check: CKV_ENGINE_FAILURE
                 id=finding.rule_id,
                 name=finding.name,
                 title=finding.message,
@@ -94,7 +148,9 @@ def rule_metadata(findings: list[Finding]) -> list[RuleMetadata]:
                 description=finding.message,
                 docs="",
                 engine=ENGINE,
-                docs_url=finding.docs_url,
+            )
+            infos[finding.rule_id] = replace(
+                described, severity=finding.severity, docs_url=finding.docs_url or described.docs_url
             )
     return list(infos.values())
 

@@ -1,4 +1,4 @@
-"""`tapcheck fix`: safe, mechanical fixes of findings, written back in the file's own style.
+"""`tapcheck fix`: safe, mechanical fixes of findings, planned from one check of the file.
 
 Fixable: missing required tags (TAP101: the policy's value, or `!Ref Environment` when
 the tag must equal that parameter), a physical name without the suffix parameter
@@ -7,15 +7,14 @@ the tag must equal that parameter), a physical name without the suffix parameter
 `DeletionPolicy` without its `UpdateReplacePolicy` or the reverse (cfn-lint's W3011).
 Everything else needs a decision and is listed, not changed.
 
-YAML is edited as text, at the positions the parser reports, so comments, key order,
-quoting, short-form tags and indentation stay exactly as written; only the inserted or
-replaced lines differ. JSON is edited as data and written back with its indentation.
+A file is checked once; every fix is planned from those findings and written in one go
+(`edits`, in the file's own style); the result is loaded and checked once more, to tell
+what was fixed and that cfn-lint reports nothing new. Where it does, the resources it
+objects to are left alone and the rest is written and checked again.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,14 +31,7 @@ from ..model.structure import TemplateError, validate_structure
 from ..model.template import Template
 from ..runner import check_template
 from . import FIXABLE
-
-MAX_PASSES = 4
-PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./ @:-]*")
-YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
-
-
-class Unfixable(Exception):
-    """This finding cannot be fixed mechanically here (the message says why)."""
+from .edits import Unfixable, apply, check_writable
 
 
 @dataclass
@@ -58,9 +50,9 @@ class FixResult:
         return bool(self.fixed)
 
 
-def fix_file(path: Path, config: Config, rules: set[str], skip: frozenset[str] = frozenset()) -> FixResult:
-    """The fixes of one file; resources in `skip` are left alone (those whose fixes
-    cfn-lint objects to are skipped on a second try)."""
+def fix_file(path: Path, config: Config, rules: set[str]) -> FixResult:
+    """The fixes of one file: checked once, planned, written, and checked once more (a second
+    time when cfn-lint objects to a fixed resource, with that resource left alone)."""
     original = path.read_text(encoding="utf-8")
     name = str(path)
     config = replace(config, engines=tuple(e for e in config.engines if e != "checkov") or ("tapcheck",))
@@ -69,47 +61,34 @@ def fix_file(path: Path, config: Config, rules: set[str], skip: frozenset[str] =
     except TemplateError as err:
         return FixResult(name, original, error=f"{name}:{err.line or 1}: {err.message}")
     before = check_template(template, config).findings
-    text, notes, unfixable = original, [], {}
-    for _ in range(MAX_PASSES):
-        findings = check_template(template, config).findings
-        operations, seen = [], set()
-        for finding in _in_order(findings, rules):
-            if finding.resource in skip:
-                unfixable[_identity(finding)] = "cfn-lint objects to the fixed resource"
-                continue
-            try:
-                planned = _fixes_for(template, finding, config, findings, skip)
-                for operation in planned:
-                    _check_writable(template, operation)
-                for operation in planned:
-                    key = (operation[0], id(operation[1]), str(operation[2]) if operation[0] != "replace" else "")
-                    if key not in seen:  # the same fix found in several scenarios
-                        seen.add(key)
-                        operations.append(operation)
-            except Unfixable as why:
-                unfixable[_identity(finding)] = str(why)
+    skip: frozenset[str] = frozenset()
+    while True:
+        operations, unfixable = _plan(template, before, config, rules, skip)
         if not operations:
+            text, fixed_template, after = original, template, before
             break
         try:
-            text = _apply(template, operations)
+            text = apply(template, operations)
         except Unfixable as why:
             return FixResult(name, original, error=f"cannot fix {name}: {why}")
         try:
-            template = _template(name, text)
+            fixed_template = _template(name, text)
         except TemplateError as err:  # a bug of ours: never write such a file
             return FixResult(name, original, error=f"the fixes would break {name} ({err.message}); nothing written")
-    after = check_template(template, config).findings
+        after = check_template(fixed_template, config).findings
+        new_engine = {(f.rule_id, f.resource) for f in after if f.engine != "tapcheck"} - {
+            (f.rule_id, f.resource) for f in before if f.engine != "tapcheck"
+        }
+        if not new_engine:
+            break
+        if None in {resource for _, resource in new_engine} or skip:
+            listed = ", ".join(f"{rule} on {resource}" for rule, resource in sorted(new_engine, key=str))
+            return FixResult(name, original, error=f"the fixes would make cfn-lint report {listed}; nothing written")
+        skip = frozenset(resource for _, resource in new_engine)
+    _why_left(fixed_template, after, config, rules, skip, unfixable)
     remaining = {_identity(f) for f in after}
     fixed = [f for f in before if _identity(f) not in remaining and f.rule_id in rules]
-    new_engine = {(f.rule_id, f.resource) for f in after if f.engine != "tapcheck"} - {
-        (f.rule_id, f.resource) for f in before if f.engine != "tapcheck"
-    }
-    if new_engine and None not in {resource for _, resource in new_engine} and not skip:
-        return fix_file(path, config, rules, frozenset(resource for _, resource in new_engine))
-    if new_engine:
-        listed = ", ".join(f"{rule} on {resource}" for rule, resource in sorted(new_engine, key=str))
-        return FixResult(name, original, error=f"the fixes would make cfn-lint report {listed}; nothing written")
-    manual, unselected = [], Counter()
+    manual, unselected, notes = [], Counter(), []
     for finding in after:
         if finding.rule_id in FIXABLE and finding.rule_id not in rules:
             unselected[finding.rule_id] += 1
@@ -119,12 +98,93 @@ def fix_file(path: Path, config: Config, rules: set[str], skip: frozenset[str] =
             finding = replace(finding, message=f"{finding.message} (not fixed: {reason})")
         manual.append(finding)
     traced = [f.resource for f in fixed if f.rule_id == "TAP504"]
-    if any(template.resources.get(resource, {}).get("Type") in FUNCTION_TYPES for resource in traced):
+    if any(fixed_template.resources.get(resource, {}).get("Type") in FUNCTION_TYPES for resource in traced):
         notes.append("tracing is now on: each function's role needs xray:PutTraceSegments and xray:PutTelemetryRecords")
     if unselected:
         listed = ", ".join(f"{rule} x{count}" for rule, count in sorted(unselected.items()))
         notes.append(f"not asked for with --rules, so not fixed: {listed}")
     return FixResult(name, text, fixed, manual, notes)
+
+
+def _plan(
+    template: Template, findings: list[Finding], config: Config, rules: set[str], skip: frozenset[str]
+) -> tuple[list, dict[tuple, str]]:
+    """The operations that fix the fixable findings, in order, and why the others cannot be
+    fixed (by finding). Resources in `skip` are left alone. When the template lacks the
+    suffix parameter, its names are found by a trial: TAP401 alone on the template with the
+    parameter added."""
+    operations, unfixable = [], {}
+    chosen = _in_order(findings, rules)
+    missing = [f for f in chosen if f.rule_id == "TAP401" and f.resource is None]  # one per count of names
+    if missing:
+        chosen = chosen[len(missing) :]
+        try:
+            operation, named = _suffix_parameter(template, config, skip)
+            check_writable(template, operation)
+            operations.append(operation)
+            findings = findings + named
+            chosen = _in_order(chosen + named, rules)
+        except Unfixable as why:
+            unfixable.update((_identity(finding), str(why)) for finding in missing)
+    for finding in chosen:
+        if finding.resource in skip:
+            unfixable[_identity(finding)] = "cfn-lint objects to the fixed resource"
+            continue
+        try:
+            planned = _fixes_for(template, finding, config, findings)
+            for operation in planned:
+                check_writable(template, operation)
+        except Unfixable as why:
+            unfixable[_identity(finding)] = str(why)
+            continue
+        operations += planned
+    return operations, unfixable
+
+
+def _why_left(
+    template: Template, findings: list[Finding], config: Config, rules: set[str], skip: frozenset[str], unfixable: dict
+) -> None:
+    """Add to `unfixable` why the fixable findings still reported after the fixes are left: a
+    fix can leave a finding of its own (a required tag the policy has no value for is still
+    missing), planned again on the fixed template to say why."""
+    for finding in _in_order(findings, rules):
+        key = _identity(finding)
+        if key in unfixable:
+            continue
+        if finding.resource in skip:
+            unfixable[key] = "cfn-lint objects to the fixed resource"
+        elif finding.resource is None:  # the suffix parameter is still missing, for the reason said before
+            said = [
+                why for (rule, resource, *_), why in unfixable.items() if (rule, resource) == (finding.rule_id, None)
+            ]
+            if said:
+                unfixable[key] = said[0]
+        else:
+            try:
+                planned = _fixes_for(template, finding, config, findings)
+                for operation in planned:
+                    check_writable(template, operation)
+            except Unfixable as why:
+                unfixable[key] = str(why)
+                continue
+            if planned:
+                unfixable[key] = "fixable once the other fixes are written: run tapcheck fix again"
+
+
+def _suffix_parameter(template: Template, config: Config, skip: frozenset[str]) -> tuple[tuple, list[Finding]]:
+    """The operation that adds the suffix parameter, and TAP401's findings once it is there
+    (the names that lack it): raises Unfixable when no name could take it."""
+    parameters = template.data.get("Parameters")
+    definition = {"Type": "String", "Default": "", "Description": "Appended to every physical name"}
+    if isinstance(parameters, dict):
+        operation = ("insert", parameters, config.suffix_parameter, definition)
+    else:
+        operation = ("top", "Parameters", {config.suffix_parameter: definition})
+    trial = _template(template.path, apply(template, [operation]))
+    named = check_template(trial, replace(config, engines=("tapcheck",), select=("TAP401",))).findings
+    if not [f for f in named if f.severity != "info" and f.resource in trial.resources and f.resource not in skip]:
+        raise Unfixable("no explicit name can take the suffix (they are computed), so the parameter would be unused")
+    return operation, [f for f in named if f.rule_id == "TAP401"]
 
 
 def _template(name: str, text: str) -> Template:
@@ -146,32 +206,8 @@ def _in_order(findings: list[Finding], rules: set[str]) -> list[Finding]:
 # -- what to change -----------------------------------------------------------------------
 
 
-@dataclass
-class _Edit:
-    start: int
-    end: int
-    text: str
-
-
-def _fixes_for(template: Template, finding: Finding, config: Config, findings: list[Finding], skip=frozenset()) -> list:
-    """Operations: ("insert", mapping, key, value), ("set", mapping, key, value), ("replace", node,
-    value), ("item", list, value), ("top", section, value)."""
-    data = template.data
-    if finding.rule_id == "TAP401" and finding.resource is None:
-        parameters = data.get("Parameters")
-        definition = {"Type": "String", "Default": "", "Description": "Appended to every physical name"}
-        if isinstance(parameters, dict):
-            operation = ("insert", parameters, config.suffix_parameter, definition)
-        else:
-            operation = ("top", "Parameters", {config.suffix_parameter: definition})
-        trial = _template(template.path, _apply(template, [operation]))
-        own = replace(config, engines=("tapcheck",))
-        named = [f for f in check_template(trial, own).findings if f.rule_id == "TAP401" and f.severity != "info"]
-        if not [f for f in named if f.resource in trial.resources and f.resource not in skip]:
-            raise Unfixable(
-                "no explicit name can take the suffix (they are computed), so the parameter would be unused"
-            )
-        return [operation]
+def _fixes_for(template: Template, finding: Finding, config: Config, findings: list[Finding]) -> list:
+    """The operations (see `edits`) that fix a finding on a resource."""
     resource = template.resources.get(finding.resource) if finding.resource else None
     if not isinstance(resource, dict):
         loop_made = template.for_each_loops and finding.resource
@@ -322,203 +358,3 @@ def _with_suffix(node, suffix: str):
     if name == "Ref":
         return {"Fn::Sub": "${" + str(argument) + "}" + reference}
     return {"Fn::Join": ["", [node, {"Ref": suffix}]]}
-
-
-# -- writing the changes --------------------------------------------------------------------
-
-
-def _is_json(template: Template) -> bool:
-    return template.text.lstrip().startswith("{")
-
-
-def _check_writable(template: Template, operation) -> None:
-    """Raise Unfixable when the operation cannot be written into this file."""
-    if _is_json(template):
-        if operation[0] != "top" and _path_to(template.data, operation[1]) is None:
-            raise Unfixable("cannot find the place in the JSON")
-    else:
-        _yaml_edit(template, operation)
-
-
-def _apply(template: Template, operations: list) -> str:
-    if _is_json(template):
-        return _apply_json(template, operations)
-    edits = [_yaml_edit(template, operation) for operation in operations]
-    text = template.text
-    # from the end backwards; of edits at one place the last first, so they end up in order
-    for _, edit in sorted(enumerate(edits), key=lambda pair: (pair[1].start, pair[1].end, pair[0]), reverse=True):
-        text = text[: edit.start] + edit.text + text[edit.end :]
-    return text
-
-
-def _yaml_edit(template: Template, operation) -> _Edit:
-    text = template.text
-    kind = operation[0]
-    if kind == "top":
-        _, key, value = operation
-        resources = next(k for k in template.data if k == "Resources")
-        start = _line_start(text, resources.start_mark.index)
-        return _Edit(start, start, "\n".join(_render_entry(key, value, _unit(text))) + "\n\n")
-    if kind == "insert":
-        _, mapping, key, value = operation
-        if not mapping or _is_flow(text, mapping):
-            raise Unfixable("a flow-style mapping")
-        first = next(iter(mapping))
-        column = first.start_mark.column
-        start = first.start_mark.index
-        lines = _render_entry(key, value, _unit(text))
-        body = "\n".join(lines[:1] + [" " * column + line for line in lines[1:]])
-        return _Edit(start, start, body + "\n" + " " * column)
-    if kind == "item":
-        _, sequence, value = operation
-        if _is_flow(text, sequence):
-            raise Unfixable("a flow-style list")
-        first = sequence[0]
-        dash = text.rfind("-", _line_start(text, first.start_mark.index), first.start_mark.index)
-        dash_column = dash - _line_start(text, dash)
-        lines = _render_value(value, _unit(text))
-        item = "- " + lines[0] + "".join("\n" + " " * (dash_column + 2) + line for line in lines[1:])
-        return _Edit(dash, dash, item + "\n" + " " * dash_column)
-    if kind == "set":
-        _, mapping, key, value = operation
-        node = mapping[key]
-        if not hasattr(node, "start_mark"):  # a number or boolean: find it after its key
-            written = next(k for k in mapping if k == key)
-            start = text.index(":", written.end_mark.index) + 1
-            while text[start] in " \t":
-                start += 1
-            end = start
-            while end < len(text) and text[end] not in "\r\n#,}":
-                end += 1
-            return _Edit(start, len(text[start:end].rstrip()) + start, _render_value(value, _unit(text))[0])
-        operation = ("replace", node, value)
-    _, node, value = operation
-    start, end = node.start_mark.index, node.end_mark.index
-    while end > start and text[end - 1] in " \t\r\n":
-        end -= 1
-    rendered = _render_value(value, _unit(text))
-    if len(rendered) != 1:
-        raise Unfixable("a multi-line value")
-    return _Edit(start, end, rendered[0])
-
-
-def _line_start(text: str, index: int) -> int:
-    return text.rfind("\n", 0, index) + 1
-
-
-def _is_flow(text: str, node) -> bool:
-    return text[node.start_mark.index : node.start_mark.index + 1] in ("{", "[")
-
-
-def _unit(text: str) -> int:
-    """The file's indentation step (the smallest indentation of any line)."""
-    indents = [len(line) - len(line.lstrip(" ")) for line in text.splitlines() if line.strip() and line[0] == " "]
-    return min(indents, default=2) or 2
-
-
-def _render_entry(key: str, value, unit: int) -> list[str]:
-    """`key: value` as YAML lines (the first unindented, the others relative to it)."""
-    lines = _render_value(value, unit)
-    if isinstance(value, dict) and intrinsic(value) is None or isinstance(value, list):
-        return [f"{key}:"] + [" " * unit + line for line in lines]
-    return [f"{key}: {lines[0]}"]
-
-
-def _render_value(value, unit: int) -> list[str]:
-    call = intrinsic(value) if isinstance(value, dict) else None
-    if call is not None:
-        return [_short_form(call)]
-    if isinstance(value, dict):
-        lines = []
-        for key, inner in value.items():
-            lines += _render_entry(str(key), inner, unit)
-        return lines
-    if isinstance(value, list):
-        lines = []
-        for item in value:
-            inner = _render_value(item, unit)
-            lines += ["- " + inner[0]] + ["  " + line for line in inner[1:]]
-        return lines
-    return [_scalar(value)]
-
-
-def _short_form(call) -> str:
-    name, argument = call
-    tag = "!" + name.removeprefix("Fn::")
-    if isinstance(argument, str):
-        return f"{tag} {_scalar(argument, quote=name == 'Fn::Sub')}"
-    return f"{tag} {_flow(argument)}"
-
-
-def _flow(value) -> str:
-    call = intrinsic(value) if isinstance(value, dict) else None
-    if call is not None:
-        return _short_form(call)
-    if isinstance(value, list):
-        return "[" + ", ".join(_flow(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{key}: {_flow(inner)}" for key, inner in value.items()) + "}"
-    return _scalar(value, quote=True)
-
-
-def _scalar(value, quote: bool = False) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    if not quote and PLAIN.fullmatch(text) and text.lower() not in YAML_WORDS and not text.endswith(":"):
-        return text
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _apply_json(template: Template, operations: list) -> str:
-    text = template.text
-    data = json.loads(text)
-    for operation in operations:
-        _apply_to_data(template, data, operation)
-    indent = next((len(line) - len(line.lstrip(" ")) for line in text.splitlines()[1:] if line.startswith(" ")), 2)
-    return json.dumps(data, indent=indent, ensure_ascii=False) + ("\n" if text.endswith("\n") else "")
-
-
-def _apply_to_data(template: Template, data: dict, operation) -> None:
-    """Apply an operation found on the parsed template to the same place in plain JSON data."""
-    kind = operation[0]
-    if kind == "top":
-        _, key, value = operation
-        data[key] = value
-        return
-    path = _path_to(template.data, operation[1])
-    if path is None:
-        raise Unfixable("cannot find the place in the JSON")
-    container = data
-    for step in path[:-1] if kind == "replace" else path:
-        container = container[step]
-    if kind in ("insert", "set"):
-        container[operation[2]] = operation[3]
-    elif kind == "item":
-        container.append(operation[2])
-    else:
-        container[path[-1]] = operation[2]
-
-
-def _path_to(root, target, path=()):
-    if root is target:
-        return path
-    if isinstance(root, dict):
-        items = root.items()
-    elif isinstance(root, list):
-        items = enumerate(root)
-    else:
-        return None
-    for key, value in items:
-        found = _path_to(value, target, (*path, str(key) if isinstance(root, dict) else key))
-        if found is not None:
-            return found
-    return None
-
-
-def diff(path: str, before: str, after: str) -> str:
-    import difflib
-
-    return "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), path, path))

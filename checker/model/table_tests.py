@@ -3,34 +3,46 @@ policy tables use (`all`/`any` of `present`, `equals`, `not-equals` tests)."""
 
 from __future__ import annotations
 
-from .intrinsics import NO_VALUE, Unknown, as_text
-from .template import key_node
+from .intrinsics import Unknown, as_text
+from .resource_view import View
+
+
+def views_at(resolver, node, path: str) -> list[View] | Unknown:
+    """A view of every value at `path` below `node` (`*` for every element of a list);
+    an Unknown when the path itself cannot be followed: an `Fn::If` on an unknown
+    condition above it, or a value of the wrong type (a list where a mapping belongs, a
+    mapping where a list belongs). Values that are set but unknown (`!Ref Key`) are
+    views of an Unknown."""
+    return views_below(View(resolver, node, "", node), path)
+
+
+def views_below(start: View, path: str) -> list[View] | Unknown:
+    """`views_at` from a view."""
+    views = [start]
+    parts = path.split(".")
+    for depth, part in enumerate(parts):
+        following = []
+        for view in views:
+            if part == "*":
+                problem = view.list_problem
+                if problem is not None:
+                    return problem
+                following.extend(view.items())
+                continue
+            child = view.get(part)
+            if child.unknown is not None and depth < len(parts) - 1:
+                return child.unknown
+            if not child.missing:
+                following.append(child)
+        views = following
+    return views
 
 
 def lookup(resolver, node, path: str) -> list[tuple[object, object]] | Unknown:
-    """(written node, resolved value) for every value at `path` below `node`; an
-    Unknown when the path itself cannot be followed (an `Fn::If` on an unknown
-    condition above it). Values that are set but unknown (`!Ref Key`) are Unknowns."""
-    found = [(node, node)]
-    for part in path.split("."):
-        following = []
-        for _, current in found:
-            current = resolver.active(current)
-            if isinstance(current, Unknown):
-                return current
-            if part == "*":
-                if isinstance(current, list):
-                    following.extend((item, item) for item in current)
-            elif isinstance(current, dict) and part in current:
-                following.append((key_node(current, part), current[part]))
-        found = following
-    values = []
-    for written, value in found:
-        resolved = resolver.resolve(value)
-        if resolved is NO_VALUE or resolved is None:
-            continue
-        values.append((written, resolved))  # an Unknown value is still a value that is set
-    return values
+    """(node to point at, resolved value) for every value at `path` below `node`, or why
+    the path cannot be followed (see `views_at`)."""
+    views = views_at(resolver, node, path)
+    return views if isinstance(views, Unknown) else [(view.node, view.value) for view in views]
 
 
 def holds(resolver, node, spec: dict | None) -> bool | Unknown:
@@ -59,6 +71,8 @@ def _test(resolver, node, test: dict) -> bool | Unknown:
     if unknown is not None:
         return unknown
     values = [as_text(value) for _, value in found]
+    if None in values:  # a list or a mapping where a single value belongs
+        return Unknown(f"{test['path']} is not a single value")
     if "equals" in test:
         return bool(values) and all(v == as_text(test["equals"]) for v in values)
     if "not-equals" in test:

@@ -23,11 +23,11 @@ from ..aws.resource_schemas import known_resource_types
 from ..config import ConfigError
 from ..model.loader import parse_yaml
 from ..model.structure import TemplateError
+from . import ENTRY_POINT_GROUP
 from .checks import TESTS, AllOf, AnyOf, Check, Not, ReferencedBy, Test
 from .paths import parse_path, schema_problem
 from .policy import Policy, When
 
-ENTRY_POINT_GROUP = "tapcheck.policy_packs"
 PACK_SUFFIXES = (".yml", ".yaml")
 
 
