@@ -6,6 +6,8 @@
     tapcheck deploy [TEMPLATE]     check, package and deploy a stack (default: the reference stack)
     tapcheck fix PATH...           apply safe, mechanical fixes (--diff to preview, --write to save)
     tapcheck config                the configuration files a run here uses, and the settings in effect
+    tapcheck policies test [PACK]  run each policy on its own failing and passing snippet
+    tapcheck policies new [FILE]   write a commented policy pack to start from
 
 Exit codes: 0 nothing at or above the fail threshold, 1 findings, 2 usage error or a
 file that could not be checked.
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
 # without the rules, rich, the runner or any engine.
 
 ENGINES = ("tapcheck", "cfn-lint", "checkov")
-SUBCOMMANDS = ("rules", "explain", "deploy", "fix", "config")
+SUBCOMMANDS = ("rules", "explain", "deploy", "fix", "config", "policies")
 EXIT_BROKEN_PIPE = 128 + 13  # as a process killed by SIGPIPE
 
 
@@ -79,6 +81,7 @@ def dispatch(argv: list[str]) -> int:
                 "deploy": deploy_command,
                 "fix": fix_command,
                 "config": config_command,
+                "policies": policies_command,
             }
             return commands[argv[0]](argv[1:])
         return check_command(argv)
@@ -191,12 +194,14 @@ def command_config(args: argparse.Namespace) -> Config:
     """The configuration file's settings with the command line's on top."""
     from tapcheck.rules import known_rule
 
-    from .config import find_cfn_lint_files, find_config, load_config
+    from .config import find_cfn_lint_files, load_config
+    from .config_files import find_config
+    from .policies.loading import load_policies
 
     config_path = args.config or find_config(Path.cwd())
     if args.config is not None and not args.config.is_file():
         raise UsageError(f"config file {args.config} not found")
-    config = load_config(config_path, known_rule)
+    config = load_config(config_path, known_rule, load_policies)
     config = replace(
         config,
         params={**config.params, **parse_params(args.param)},
@@ -220,10 +225,11 @@ def check_config(args: argparse.Namespace) -> Config:
     """A check run's configuration: the files' settings, the command line's on top, the
     rules it selects and ignores, the paths it excludes."""
     config = command_config(args)
+    policy_ids = [policy.id for policy in config.policies]
     return replace(
         config,
-        select=parse_rule_prefixes("--select", args.select),
-        ignore=parse_rule_prefixes("--ignore", args.ignore),
+        select=parse_rule_prefixes("--select", args.select, policy_ids),
+        ignore=parse_rule_prefixes("--ignore", args.ignore, policy_ids),
         exclude=config.exclude + tuple((str(Path.cwd()), glob) for glob in args.exclude),
     )
 
@@ -329,14 +335,14 @@ def param_warnings(params: dict[str, str], result: Result) -> list[str]:
     return warnings
 
 
-def parse_rule_prefixes(option: str, values: list[str]) -> tuple[str, ...]:
-    """Rule ids or prefixes of them (`TAP3`, `E30`, `CKV_AWS`), each of which must select
-    some rule: a tapcheck rule, or ids of the shape cfn-lint's or checkov's have."""
+def parse_rule_prefixes(option: str, values: list[str], policy_ids: list[str] = ()) -> tuple[str, ...]:
+    """Rule ids or prefixes of them (`TAP3`, `E30`, `CKV_AWS`, `ORG`), each of which must
+    select some rule: a tapcheck rule, a policy, or ids of the shape cfn-lint's or checkov's have."""
     from tapcheck.rules import ALL_RULES
 
     prefixes = tuple(dict.fromkeys(p.strip() for value in values for p in value.split(",") if p.strip()))
     for prefix in prefixes:
-        own = any(rule.id.startswith(prefix) for rule in ALL_RULES)
+        own = any(rule_id.startswith(prefix) for rule_id in [*(rule.id for rule in ALL_RULES), *policy_ids])
         cfn_lint = re.fullmatch(r"[EWI]\d{0,4}", prefix)
         checkov = "CKV".startswith(prefix) or re.fullmatch(r"CKV2?(_[A-Z0-9]*(_\d*)?)?", prefix)
         if not (own or cfn_lint or checkov):
@@ -373,17 +379,31 @@ def write_report(path: Path, text: str) -> None:
 
 
 def rules_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="tapcheck rules", description="List the rules of tapcheck and its engines.")
+    parser = argparse.ArgumentParser(
+        prog="tapcheck rules",
+        description="List the rules of tapcheck and its engines, and the policies the configuration brings.",
+    )
     parser.add_argument("--format", choices=("console", "json"), default="console")
     parser.add_argument(
         "--engines", metavar="LIST", default="tapcheck", help=f"whose rules: {', '.join(ENGINES)} (default: tapcheck)"
+    )
+    parser.add_argument(
+        "--config", type=Path, metavar="PATH", help="configuration file (default: .tapcheck.yml found upward)"
     )
     args = parser.parse_args(argv)
     engines = parse_engines(args.engines)
     require_engines(engines)
     from .rule_catalogue import engine_catalogue, rule_catalogue
 
-    catalogue = [rule for e in engines for rule in (rule_catalogue() if e == "tapcheck" else engine_catalogue(e))]
+    catalogue = [
+        rule
+        for e in engines
+        for rule in (
+            [*rule_catalogue(), *(policy.metadata() for policy in config_policies(args.config))]
+            if e == "tapcheck"
+            else engine_catalogue(e)
+        )
+    ]
     if args.format == "json":
         fields = ("id", "name", "area", "severity", "title", "engine", "docs_url")
         print(json.dumps([{k: getattr(rule, k) for k in fields} for rule in catalogue], indent=2))
@@ -414,12 +434,17 @@ def explain_command(argv: list[str]) -> int:
         prog="tapcheck explain", description="Print a rule's documentation (tapcheck's, cfn-lint's or checkov's)."
     )
     parser.add_argument("rule_id", metavar="ID")
+    parser.add_argument(
+        "--config", type=Path, metavar="PATH", help="configuration file (default: .tapcheck.yml found upward)"
+    )
     args = parser.parse_args(argv)
     from .rule_catalogue import catalogue_entry, engine_of
 
     engine = engine_of(args.rule_id)
     require_engines((engine,))
     rule = catalogue_entry(args.rule_id) if engine else None
+    if rule is None:
+        rule = next((p.metadata() for p in config_policies(args.config) if p.id == args.rule_id.upper()), None)
     if rule is None:
         raise UsageError(f"unknown rule {args.rule_id!r}; 'tapcheck rules --engines tapcheck,cfn-lint' lists them")
     docs = rule.docs or engine_rule_docs(rule)
@@ -464,7 +489,8 @@ def config_command(argv: list[str]) -> int:
     add_config_options(parser)
     parser.add_argument("--format", choices=("console", "json"), default="console")
     args = parser.parse_args(argv)
-    from .config import CFN_LINT_NAMES, CONFIG_NAMES
+    from .config import CFN_LINT_NAMES
+    from .config_files import CONFIG_NAMES
 
     config = check_config(args)
     shown = json.loads(  # plain types (cfn-lint's YAML gives str and dict subclasses)
@@ -510,8 +536,86 @@ def config_command(argv: list[str]) -> int:
         if entries
     ]
     print(f"tables overridden: {'; '.join(overridden) or 'none'}")
+    print(f"policies: {', '.join(policy.id for policy in config.policies) or 'none'}")
     print("\nin effect, as .tapcheck.yml would write it (exclude: with what each pattern is relative to):")
     print(yaml.safe_dump(shown["settings"], sort_keys=False, allow_unicode=True, width=100), end="")
+    return 0
+
+
+def config_policies(path: Path | None) -> tuple:
+    """The policies of the configuration file (named, or found upward) and the installed
+    packs. Without either there are none, and neither the configuration nor the rules are
+    imported (`rules` and `explain` read tapcheck's own from the catalogue)."""
+    from importlib import metadata
+
+    from .config_files import find_config
+    from .policies import ENTRY_POINT_GROUP
+
+    if path is not None and not path.is_file():
+        raise UsageError(f"config file {path} not found")
+    path = path or find_config(Path.cwd())
+    if path is None and not metadata.entry_points(group=ENTRY_POINT_GROUP):
+        return ()
+    from .config import load_config
+    from .policies.loading import load_policies
+    from .rule_catalogue import known_rule
+
+    return load_config(path, known_rule, load_policies).policies
+
+
+def policies_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="tapcheck policies", description="Write and test policy packs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    test = commands.add_parser(
+        "test",
+        help="run each policy on its own failing and passing snippet",
+        description="Run each policy on its failing snippet (it must report it) and its passing snippet (it must "
+        "not); exit 1 when one does not behave. Without PACK, the policies the configuration brings.",
+    )
+    test.add_argument("packs", nargs="*", type=Path, metavar="PACK", help="pack directories or files")
+    test.add_argument(
+        "--config", type=Path, metavar="PATH", help="configuration file (default: .tapcheck.yml found upward)"
+    )
+    new = commands.add_parser("new", help="write a commented pack file to start from")
+    new.add_argument("file", nargs="?", type=Path, metavar="FILE", help="where to write it (default: standard output)")
+    new.add_argument("--id", default="ORG001", help="the policy's id (default: ORG001)")
+    args = parser.parse_args(argv)
+    if args.command == "new":
+        return new_policy(args.file, args.id)
+    from .policies.loading import read_pack
+    from .policies.testing import try_policy
+
+    policies = (
+        [p for pack in args.packs for p in read_pack(pack, str(pack))] if args.packs else config_policies(args.config)
+    )
+    if not policies:
+        raise UsageError("no policies to test: name a pack, or add policies to .tapcheck.yml")
+    misbehaving = 0
+    for policy in policies:
+        behaviour = try_policy(policy)
+        where = os.path.relpath(policy.source) if policy.source.startswith(os.getcwd() + os.sep) else policy.source
+        print(f"{'ok  ' if behaviour.behaves else 'FAIL'} {policy.id} {policy.name} ({where})")
+        for problem in behaviour.problems:
+            print(f"     {problem}")
+        misbehaving += not behaviour.behaves
+    counted = f"{len(policies)} {'policy' if len(policies) == 1 else 'policies'}"
+    print(f"{counted}: {len(policies) - misbehaving} behave, {misbehaving} do not")
+    return 1 if misbehaving else 0
+
+
+def new_policy(path: Path | None, policy_id: str) -> int:
+    from .policies.skeleton import SKELETON
+
+    if not re.fullmatch(r"(?!TAP)[A-Z][A-Z_]*[0-9]+", policy_id):
+        raise UsageError(f"--id {policy_id!r} is not a policy id: capital letters then digits (ORG001), never TAP")
+    text = SKELETON.format(id=policy_id, name="rds-multi-az-in-production")
+    if path is None:
+        sys.stdout.write(text)
+        return 0
+    if path.exists():
+        raise UsageError(f"{path} exists; not overwritten")
+    write_report(path, text)
+    print(f"tapcheck: wrote {path}; edit it, then run 'tapcheck policies test {path}'", file=sys.stderr)
     return 0
 
 

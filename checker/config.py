@@ -16,9 +16,6 @@ from typing import Any
 
 import yaml
 
-CONFIG_NAMES = (".tapcheck.yml", ".tapcheck.yaml")
-
-
 DEFAULT_REQUIRED_TAGS: dict[str, Any] = {
     "project": ["iac-rlhf-amazon"],
     "team-number": ["2"],
@@ -97,6 +94,9 @@ class Config:
     """Paths not checked: (directory the pattern is relative to, glob pattern)."""
     source: str | None = None
     """The file this configuration came from; None for the defaults."""
+    policies: tuple = ()
+    """The teams' own rules (`policies:`, `policy-packs:`, installed packs), as loaded
+    and validated by tapcheck.checker.policies."""
 
     def policy_parameters(self) -> set[str]:
         """Parameters whose value the policy itself depends on (say, customer-managed
@@ -106,6 +106,7 @@ class Config:
         if isinstance(self.customer_managed_keys, dict):
             names |= set(self.customer_managed_keys)
         names.add(self.log_retention["parameter"])
+        names.update(name for policy in self.policies for name, _ in policy.when.parameters)
         return names
 
     def enabled(self, rule_id: str) -> bool:
@@ -118,7 +119,9 @@ class Config:
     def settings(self) -> dict[str, Any]:
         """The effective settings in the shape of `.tapcheck.yml` (what a file would say to
         get them), `exclude` with the directory each pattern is relative to, `regions`
-        only when set (cfn-lint's own configuration decides otherwise)."""
+        only when set (cfn-lint's own configuration decides otherwise), `policies` each
+        by its id, name, severity and where it is written (`policies:`, a pack of
+        `policy-packs:` or an installed pack)."""
         tags: dict[str, Any] = {"required": {key: _tag_spec(policy) for key, policy in self.required_tags.items()}}
         if self.stack_tags:
             tags["stack-tags"] = dict(self.stack_tags)
@@ -141,6 +144,10 @@ class Config:
             "fail-on": self.fail_on,
             "monitoring": {"alarms": dict(self.alarm_matrix), "log-retention": self.log_retention},
             "engines": list(self.engines),
+            "policies": [
+                {"id": policy.id, "name": policy.name, "severity": policy.severity, "source": policy.source}
+                for policy in self.policies
+            ],
         }
         if self.regions:
             settings["regions"] = list(self.regions)
@@ -166,22 +173,15 @@ def find_cfn_lint_files() -> tuple[Path, ...]:
     return tuple(found)
 
 
-def find_config(start: Path) -> Path | None:
-    for directory in (start, *start.parents):
-        for name in CONFIG_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
-                return candidate
-    return None
-
-
-def load_config(path: Path | None, known_rule) -> Config:
+def load_config(path: Path | None, known_rule, load_policies=None) -> Config:
     """Read and validate a config file; the defaults when `path` is None.
 
     `known_rule(id)` says whether a rule id exists, so typos are errors.
+    `load_policies(config file or None, pack paths)` reads the policies in force
+    (tapcheck.checker.policies.loading; without it, none are).
     """
     if path is None:
-        return Config()
+        return Config(policies=load_policies(None, []) if load_policies else ())
     try:
         text = path.read_text(encoding="utf-8")
         data = yaml.safe_load(text) if text.strip() else {}
@@ -194,10 +194,10 @@ def load_config(path: Path | None, known_rule) -> Config:
         where = f":{mark.line + 1}" if mark else ""
         problem = getattr(err, "problem", None) or str(err)
         raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
-    return config_from_data(data, str(path), known_rule)
+    return config_from_data(data, str(path), known_rule, load_policies)
 
 
-def config_from_data(data: Any, source: str, known_rule) -> Config:
+def config_from_data(data: Any, source: str, known_rule, load_policies=None) -> Config:
     import jsonschema  # only runs with a config file have one to validate (~40 ms to import)
 
     validator = jsonschema.Draft202012Validator(_schema())
@@ -212,8 +212,10 @@ def config_from_data(data: Any, source: str, known_rule) -> Config:
         if ("id" in entry) == ("rule" in entry):  # `id` as in templates; `rule` too
             raise ConfigError(f"{source}: suppress.{index}: give the rule as 'id' (or 'rule'), once")
     suppress = [{**entry, "id": entry.get("id", entry.get("rule"))} for entry in suppress]
+    policies = load_policies(source, data.get("policy-packs", [])) if load_policies else ()
+    policy_ids = {policy.id for policy in policies}
     for rule_id in [*rules, *(entry["id"] for entry in suppress)]:
-        if not known_rule(rule_id):
+        if not (rule_id in policy_ids or known_rule(rule_id)):
             raise ConfigError(f"{source}: unknown rule id {rule_id!r}")
     tags = data.get("tags", {})
     naming = data.get("naming", {})
@@ -243,6 +245,7 @@ def config_from_data(data: Any, source: str, known_rule) -> Config:
         regions=tuple(data.get("regions", defaults.regions)),
         exclude=tuple((str(Path(source).resolve().parent), pattern) for pattern in data.get("exclude", [])),
         source=source,
+        policies=policies,
     )
 
 

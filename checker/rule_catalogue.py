@@ -52,6 +52,12 @@ def engine_of(rule_id: str) -> str | None:
     return engine_by_shape(wanted)
 
 
+def known_rule(rule_id: str) -> bool:
+    """Whether a configuration may name `rule_id`: a tapcheck rule (by the catalogue) or an
+    id of another engine's shape."""
+    return any(entry.id == rule_id for entry in rule_catalogue()) or engine_by_shape(rule_id) is not None
+
+
 def catalogue_entry(rule_id: str) -> RuleMetadata | None:
     """The rule with this id (in any case) of any engine, or None."""
     wanted, engine = rule_id.upper(), engine_of(rule_id)

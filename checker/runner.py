@@ -23,6 +23,7 @@ from .model.for_each import expand_for_each
 from .model.intrinsics import Resolver
 from .model.scenarios import Label, ScenarioSpace, build_scenarios
 from .model.template import Template
+from .policies.policy import policies_for
 from .repository import repository
 from .suppressions import apply_suppressions, read_suppressions
 
@@ -46,7 +47,7 @@ def run(
     versions = {"tapcheck": __version__, "cfn-lint": metadata.version("cfn-lint")}
     if "checkov" in config.engines:
         versions["checkov"] = checkov_engine.version()
-    rules = {rule.id: rule.metadata() for rule in ALL_RULES} if "tapcheck" in config.engines else {}
+    rules = {rule.id: rule.metadata() for rule in own_rules(config)} if "tapcheck" in config.engines else {}
     for result in results:
         rules.update((info.id, info) for info in result.rules)
     root, revision = repository(Path.cwd())
@@ -61,6 +62,11 @@ def run(
         revision=revision,
         date=datetime.now(UTC).isoformat(timespec="seconds"),
     )
+
+
+def own_rules(config: Config) -> list:
+    """tapcheck's rules and the policies the configuration brings (see checker/policies)."""
+    return [*ALL_RULES, *config.policies]
 
 
 def check_cached(candidate: Candidate, config: Config, fork: bool = False) -> FileResult | None:
@@ -122,15 +128,19 @@ def check_template(template: Template, config: Config, fork: bool = False) -> Fi
     engine = [f for f in engine if config.enabled(f.rule_id)]  # --select/--ignore prefixes
     suppressions = read_suppressions(template)
     kept, suppressed = apply_suppressions(own + engine, suppressions, config.suppressions)
-    file_context = FileContext(template, config, suppressions, engine_of)
+    policy_ids = {policy.id for policy in config.policies}
+    file_context = FileContext(
+        template, config, suppressions, lambda rule_id: "tapcheck" if rule_id in policy_ids else engine_of(rule_id)
+    )
     rules = [rule for rule in ALL_RULES if config.enabled(rule.id) and not rule.per_scenario]
     file_findings = [f for rule in rules for f in rule.check(file_context)] if "tapcheck" in config.engines else []
     more_kept, more_suppressed = apply_suppressions(file_findings, [], config.suppressions)
     kept += more_kept
     suppressed += more_suppressed
 
+    policies = {policy.id: policy for policy in config.policies}
     for finding in kept + suppressed:
-        rule = RULES_BY_ID.get(finding.rule_id)
+        rule = RULES_BY_ID.get(finding.rule_id) or policies.get(finding.rule_id)
         default = rule.severity if rule else finding.severity
         if finding.severity == default and finding.rule_id in config.severities:
             finding.severity = config.severities[finding.rule_id]
@@ -166,7 +176,8 @@ def _own_rules(template: Template, config: Config, space: ScenarioSpace) -> tupl
 def _own_findings(template: Template, config: Config, space: ScenarioSpace) -> list[Finding]:
     """tapcheck's rules in every scenario, merged: a finding that holds in every
     scenario carries no label, the others the shortest description of where they hold."""
-    rules = [rule for rule in ALL_RULES if config.enabled(rule.id) and rule.per_scenario]
+    policies = policies_for(template, config.policies)
+    rules = [rule for rule in [*ALL_RULES, *policies] if config.enabled(rule.id) and rule.per_scenario]
     merged: dict[tuple, Finding] = {}
     holds_in: dict[tuple, set[int]] = {}
     conditions: list[dict] = []

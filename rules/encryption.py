@@ -16,6 +16,7 @@ from tapcheck.checker.data_tables import data_table
 from tapcheck.checker.model.intrinsics import Unknown, as_text, resource_token
 from tapcheck.checker.model.resource_view import View
 from tapcheck.checker.model.table_tests import holds, lookup
+from tapcheck.checker.policies.loading import builtin_policy
 
 from .base import Rule
 
@@ -685,10 +686,6 @@ def _domain_transport(options: View) -> str | tuple | None:
     return f"domain accepts {' and '.join(problems)}" if problems else None
 
 
-ROTATABLE = ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "AWS_KMS")
-"""KeySpec, KeyUsage and Origin of a key that KMS rotates (each the default when not set)."""
-
-
 def _unread(context, document) -> Unknown | None:
     """Why a policy document, or one of its statements that may deny, cannot be read."""
     if document.unknown is not None:
@@ -747,39 +744,13 @@ class KmsKeyRotationOff(Rule):
     """
 
     def check(self, context):
-        for logical_id, resource in context.resources():
-            if resource["Type"] != "AWS::KMS::Key":
-                continue
-            properties = context.view(logical_id)
-            rotation = properties.get("EnableKeyRotation")
-            if rotation.text == "true":
-                continue
-            kind = [properties.get(name) for name in ("KeySpec", "KeyUsage", "Origin")]
-            if any(view.text not in (None, default) for view, default in zip(kind, ROTATABLE, strict=True)):
-                continue  # asymmetric, HMAC or imported: rotation does not apply
-            unknown = rotation.scalar_problem or next(filter(None, (view.scalar_problem for view in kind)), None)
-            node = rotation.node if not rotation.missing else context.template.resource_key(logical_id)
-            if unknown is not None:
-                yield context.finding(
-                    self,
-                    logical_id,
-                    "Properties.EnableKeyRotation",
-                    node,
-                    f"cannot tell whether key rotation is on: {unknown.reason}"
-                    if rotation.scalar_problem
-                    else f"cannot tell whether the key can rotate: {unknown.reason}",
-                    severity="info",
-                    fallback=resource,
-                )
-            else:
-                yield context.finding(
-                    self,
-                    logical_id,
-                    "Properties.EnableKeyRotation",
-                    node,
-                    "symmetric KMS key without EnableKeyRotation: true",
-                    fallback=resource,
-                )
+        return rotation_policy(self).check(context)
+
+
+@cache
+def rotation_policy(rule: Rule):
+    """TAP204 as data, in the policy-pack language (encryption_policies.yml)."""
+    return builtin_policy(rule, __package__, "encryption_policies.yml")
 
 
 RULES = [UnencryptedAtRest(), AwsManagedKey(), UnencryptedInTransit(), KmsKeyRotationOff()]

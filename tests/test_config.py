@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tapcheck.checker.config import Config, ConfigError, TagPolicy, config_from_data, find_config, load_config
+from tapcheck.checker.config import Config, ConfigError, TagPolicy, config_from_data, load_config
+from tapcheck.checker.config_files import find_config
 from tapcheck.rules import known_rule
 
 FULL = """

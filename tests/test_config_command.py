@@ -43,12 +43,13 @@ def shown(run_cli, *args, cwd):
 def test_defaults_when_no_file_is_found(run_cli, tmp_path, home):
     code, out, err = run_cli("config", cwd=tmp_path)
     assert code == 0 and err == ""
-    assert out.splitlines()[:5] == [
+    assert out.splitlines()[:6] == [
         f"configuration file: none (.tapcheck.yml or .tapcheck.yaml in {tmp_path} or above): the defaults",
         f"cfn-lint configuration: none (.cfnlintrc, .cfnlintrc.yaml, .cfnlintrc.yml in {home} or {tmp_path})",
         "cfn-lint regions: a template's Metadata.cfn-lint.config.regions, else the .cfnlintrc's, else us-east-1",
         "rules: all",
         "tables overridden: none",
+        "policies: none",
     ]
     data = shown(run_cli, cwd=tmp_path)
     assert data["config-file"] is None and data["cfn-lint-files"] == [] and data["select"] == []
@@ -187,6 +188,7 @@ def test_every_setting_of_a_run_is_shown(run_cli, project):
         "select": "select",
         "ignore": "ignore",
         "source": "config-file",
+        "policies": "policies",
     }
     assert set(shown_as) == {f.name for f in fields(Config)}
     data = shown(run_cli, cwd=project)

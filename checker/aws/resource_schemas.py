@@ -113,6 +113,14 @@ def provider_schema(resource_type: str) -> dict | None:
 
 
 @cache
+def known_resource_types() -> tuple[str, ...]:
+    """Every resource type cfn-lint has a schema for (SAM's too), sorted; empty when its
+    data is laid out as `_schema_files` does not know."""
+    located = _schema_files()
+    return tuple(sorted(located[1])) if located else ()
+
+
+@cache
 def _schema_files() -> tuple[Path, dict[str, str]] | None:
     """cfn-lint's schema files of SCHEMA_REGION: its folder of schemas (one file per
     content hash) and the hash of each type, read without importing cfn-lint (whose
