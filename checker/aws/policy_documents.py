@@ -255,20 +255,17 @@ def settle_branches(context, findings) -> Iterator:
     """A rule's findings, with those on the two branches of an undecided `Fn::If` made
     one: a finding both branches give stands as it is, at the `Fn::If`; one that only
     one branch gives is an info that names the condition."""
-    branches = {
-        (document.resource, statement.path): statement.branch
-        for document in policy_documents(context)
-        for statement in statements(context, document)
-        if statement.branch is not None
-    }
+    branches = None  # read only for a finding on a branch: most scenarios have none
     pending: dict[tuple, dict] = {}
     for finding in findings:
         match = BRANCH.match(finding.path)
-        if match is None or (finding.resource, finding.path) not in branches:
-            yield finding
-            continue
-        key = (finding.rule_id, finding.resource, match["base"], finding.severity, finding.message)
-        pending.setdefault(key, {})[(finding.resource, finding.path)] = finding
+        if match is not None:
+            branches = branches if branches is not None else _branches(context)
+            if (finding.resource, finding.path) in branches:
+                key = (finding.rule_id, finding.resource, match["base"], finding.severity, finding.message)
+                pending.setdefault(key, {})[(finding.resource, finding.path)] = finding
+                continue
+        yield finding
     for (_, _, base, severity, message), found in pending.items():
         where, finding = next(iter(found.items()))
         finding.path = base
@@ -280,6 +277,21 @@ def settle_branches(context, findings) -> Iterator:
                 f"(which cannot be decided: {why.reason})"
             )
         yield finding
+
+
+def _branches(context) -> dict[tuple, tuple]:
+    """(resource, statement path) -> (condition, outcome, why undecided) of the statements
+    read on a branch of an undecided `Fn::If`, in this scenario."""
+
+    def build() -> dict[tuple, tuple]:
+        return {
+            (document.resource, statement.path): statement.branch
+            for document in policy_documents(context)
+            for statement in statements(context, document)
+            if statement.branch is not None
+        }
+
+    return context.cached(("branches",), build)
 
 
 def _two_branches(argument) -> bool:
