@@ -96,6 +96,13 @@ def alarm_metrics(context) -> list[AlarmMetric]:
     return context.cached("alarm-metrics", lambda: list(_alarm_metrics(context)))
 
 
+def uncertain_metrics(context) -> list[AlarmMetric]:
+    """The alarm metrics of which a part is not known (`AlarmMetric.uncertainty`)."""
+    return context.cached(
+        "uncertain-alarm-metrics", lambda: [m for m in alarm_metrics(context) if m.uncertainty() is not None]
+    )
+
+
 def _alarm_metrics(context):
     for logical_id, resource in context.resources():
         if resource["Type"] != "AWS::CloudWatch::Alarm":
@@ -281,10 +288,12 @@ class MissingAlarm(Rule):
                 if covered:
                     continue
                 wanted = f"{spec['namespace']} {' or '.join(alternatives)}"
+                # only a metric with a part not known can cover a resource of known name without surely covering it
+                candidates = alarm_metrics(context) if identity.unknown_name is not None else uncertain_metrics(context)
                 doubt = next(
                     (
                         (metric, reason)
-                        for metric in alarm_metrics(context)
+                        for metric in candidates
                         if (reason := might_cover(metric, spec, alternatives, identity)) is not None
                     ),
                     None,
