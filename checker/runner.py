@@ -200,7 +200,8 @@ def _own_findings(template: Template, config: Config, space: ScenarioSpace) -> l
         conditions.append({str(name): resolver.condition(str(name)) for name in template.conditions})
     labels: dict[tuple, Label | None] = {}
     for key, finding in merged.items():
-        pattern = (frozenset(holds_in[key]), finding.resource)
+        # a label depends on the resource only through its group
+        pattern = (frozenset(holds_in[key]), space.resource_group.get(finding.resource))
         if pattern not in labels:
             labels[pattern] = space.describe(holds_in[key], finding.resource, conditions)
         label = labels[pattern]
