@@ -101,7 +101,8 @@ class _PerManagedPolicy:
         if document.managed is None:
             return False
         listed = self._found.setdefault(id(document), (document, resource, []))[2]
-        listed.extend(item for item in items if item not in listed)
+        present = set(listed)
+        listed.extend(item for item in dict.fromkeys(items) if item not in present)
         return True
 
     def __iter__(self):
@@ -172,12 +173,19 @@ def _actions(statement) -> list[str]:
 
 def _granted(actions: list[str]) -> list:
     """The IAM actions a list of action patterns grants."""
+    return list(_granted_by(tuple(actions)))
+
+
+@functools.lru_cache(maxsize=8192)
+def _granted_by(actions: tuple[str, ...]) -> tuple:
+    """`_granted`, once per list of patterns: the same statements (a managed policy's
+    hundreds of actions) are read again in every scenario."""
     data = iam_data()
     seen = {}
     for pattern in actions:
         for action in data.expand(pattern) if _is_pattern(pattern) else filter(None, [data.action(pattern)]):
             seen[action.name] = action
-    return list(seen.values())
+    return tuple(seen.values())
 
 
 def _is_pattern(action: str) -> bool:

@@ -53,13 +53,19 @@ class IamData:
         self._index: dict[str, list] = index["actions"]
         self._arn_formats: list[str] = index["arn_formats"]
         self._services: dict[str, list[str]] | None = None
+        self._actions: dict[str, Action | None] = {}
 
     def action(self, name: str) -> Action | None:
         """The action called `name` (IAM matches case-insensitively), if it exists."""
-        entry = self._index.get(name.lower())
-        if not entry:
-            return None
-        return Action(entry[0], entry[1], bool(entry[2]), tuple(self._arn_formats[i] for i in entry[3]))
+        key = name.lower()
+        if key not in self._actions:
+            entry = self._index.get(key)
+            self._actions[key] = (
+                Action(entry[0], entry[1], bool(entry[2]), tuple(self._arn_formats[i] for i in entry[3]))
+                if entry
+                else None
+            )
+        return self._actions[key]
 
     def has_service(self, prefix: str) -> bool:
         return prefix.lower() in self._by_service()
