@@ -37,10 +37,16 @@ from tapcheck.checker.model.loader import load_template
 from tapcheck.checker.runner import check_template
 
 # paid once, before any file is timed: cfn-lint's template (its Fn::ForEach expansion, for
-# the first template with a loop; the older loader imported it anyway) and the IAM index
+# the first template with a loop; the older loader imported it anyway), the IAM index and,
+# where the code has them, the AWS managed policies' documents
 import cfnlint.template
 from tapcheck.checker.aws.iam_data import iam_data
 iam_data()
+try:
+    from tapcheck.checker.aws.managed_policies import managed_policy_data
+    managed_policy_data()
+except ImportError:
+    pass
 
 config = replace(Config(), engines=("tapcheck",))
 measured = {}
