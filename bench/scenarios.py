@@ -25,6 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from startup import environment
+
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parent.parent / "shared" / "corpus"
 
@@ -81,15 +83,6 @@ def run_variant(files: list[str], env: dict[str, str]) -> dict[str, dict]:
     if done.returncode != 0:
         sys.exit(f"a run failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.splitlines()[-1])
-
-
-def environment(checkout: Path | None, links: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    if checkout is not None:
-        link = links / "tapcheck"
-        link.symlink_to(checkout.resolve())
-        env["PYTHONPATH"] = str(links)
-    return env
 
 
 def summary(rounds: list[dict[str, dict]]) -> dict:
