@@ -9,6 +9,7 @@ from typing import Any
 from .config import Config
 from .findings import Finding
 from .model.intrinsics import Resolver, Unknown
+from .model.readings import dependencies, dependencies_with_referred
 from .model.resource_view import View, resource_view
 from .model.scenarios import Scenario
 from .model.template import Template, location
@@ -59,7 +60,15 @@ class ScenarioContext(FileContext):
 
     scenario: Scenario | None = None
     resolver: Resolver | None = None
+    only: frozenset[str] | None = None
+    """When set, `resources()` lists only these (see `Rule.local`)."""
     _cache: dict = field(default_factory=dict, repr=False)
+
+    def narrowed(self, logical_ids: frozenset[str]) -> ScenarioContext:
+        """The same scenario with only these resources listed (derived data of its own)."""
+        return ScenarioContext(
+            self.template, self.config, self.suppressions, self.engine_of, self.scenario, self.resolver, logical_ids
+        )
 
     def cached(self, key, compute: Callable[[], Any]) -> Any:
         """Derived data (say, a resource's resolved tags) computed once per scenario
@@ -75,9 +84,41 @@ class ScenarioContext(FileContext):
             lambda: [
                 (str(logical_id), resource)
                 for logical_id, resource in self.template.resources.items()
-                if self.resolver.resource_exists(resource) is not False
+                if (self.only is None or logical_id in self.only)
+                and self.resolver.resource_exists(resource) is not False
             ],
         )
+
+    def reading(self, logical_id: str) -> tuple:
+        """The values, in this scenario, of what a resource names (see
+        checker/model/readings.py): equal readings, equal values of the resource. `()`
+        when it reads the same in every scenario."""
+        resource = self.template.resources[logical_id]
+        return self._reading(dependencies(self.template, logical_id, resource))
+
+    def reading_with_referred(self, logical_id: str) -> tuple:
+        """`reading` of the resource and of the resources it refers to, with whether they exist."""
+        return self._reading(dependencies_with_referred(self.template, logical_id))
+
+    def _reading(self, dependencies: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple:
+        names, conditions = dependencies
+        if not names and not conditions:
+            return ()
+        values = self.cached("reading: values", dict)
+        for name in names:
+            if name not in values:
+                values[name] = repr(self._value(name))
+        outcomes = self.cached("reading: outcomes", dict)
+        for name in conditions:
+            if name not in outcomes:
+                outcomes[name] = repr(self.resolver.condition(name))
+        return (*(values[name] for name in names), *(outcomes[name] for name in conditions))
+
+    def _value(self, name: str):
+        scenario = self.scenario
+        if scenario is None:
+            return None
+        return scenario.parameters[name] if name in scenario.parameters else scenario.pseudo.get(name)
 
     def view(self, logical_id: str, symbolic: bool = False) -> View:
         """A resource's properties as they stand in this scenario (see `View`); with

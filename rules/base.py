@@ -40,6 +40,13 @@ class Rule:
     per_scenario: ClassVar[bool] = True
     """False for rules that run once per file, after the others (suppression rules)."""
 
+    local: ClassVar[bool] = False
+    """True when what the rule finds about a resource depends only on that resource and
+    the ones it refers to, as they read in the scenario (`ScenarioContext.reading`), on
+    the configuration and the policy's parameters, and every finding names the resource
+    it is about: the runner then checks each resource once per reading, not once per
+    scenario (`tests/test_rule_locality.py` holds every such rule to it)."""
+
     def check(self, context: ScenarioContext) -> Iterable[Finding]:
         raise NotImplementedError
 

@@ -118,6 +118,7 @@ class BroadNetworkAccess(Rule):
     id = "TAP309"
     name = "broad-network-access"
     area = "iam"
+    local = True
     severity = "error"
     title = "A security group is open to the internet"
     what = """
@@ -202,6 +203,7 @@ class UnauthenticatedApi(Rule):
     id = "TAP310"
     name = "unauthenticated-api"
     area = "iam"
+    local = True
     severity = "warning"
     title = "An API can be called without authentication"
     what = """

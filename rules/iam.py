@@ -270,6 +270,7 @@ class WildcardAction(Rule):
     id = "TAP301"
     name = "wildcard-action"
     area = "iam"
+    local = True
     severity = "error"
     title = "A policy allows every action of a service"
     what = """
@@ -378,6 +379,7 @@ class WildcardResource(Rule):
     id = "TAP302"
     name = "wildcard-resource"
     area = "iam"
+    local = True
     severity = "error"
     title = "A policy allows scopable actions on every resource"
     what = """
@@ -475,6 +477,7 @@ class AllowWithNot(Rule):
     id = "TAP303"
     name = "allow-with-not"
     area = "iam"
+    local = True
     severity = "error"
     title = "An Allow statement uses NotAction, NotResource or NotPrincipal"
     what = "An `Allow` statement that uses `NotAction`, `NotResource` or `NotPrincipal`."
@@ -513,6 +516,7 @@ class PrivilegeEscalation(Rule):
     id = "TAP304"
     name = "privilege-escalation"
     area = "iam"
+    local = True
     severity = "error"
     title = "A policy lets its holder raise its own privileges"
     what = """
@@ -624,6 +628,7 @@ class OpenResourcePolicy(Rule):
     id = "TAP305"
     name = "open-resource-policy"
     area = "iam"
+    local = True
     severity = "error"
     title = "A resource policy allows anyone"
     what = """
@@ -781,6 +786,7 @@ class UnknownAction(Rule):
     id = "TAP306"
     name = "unknown-action"
     area = "iam"
+    local = True
     severity = "error"
     title = "A policy names an action that does not exist"
     what = """

@@ -328,6 +328,7 @@ class AlarmWithoutAction(Rule):
     id = "TAP502"
     name = "alarm-without-action"
     area = "monitoring"
+    local = True
     severity = "error"
     title = "An alarm notifies nobody"
     what = "An alarm (or composite alarm) with no `AlarmActions`, unless `ActionsEnabled` is `false` on purpose."
@@ -481,6 +482,7 @@ class TracingDisabled(Rule):
     id = "TAP504"
     name = "tracing-disabled"
     area = "monitoring"
+    local = True
     severity = "warning"
     title = "X-Ray tracing is off"
     what = """

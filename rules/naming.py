@@ -170,6 +170,7 @@ class InvalidPhysicalName(Rule):
     id = "TAP402"
     name = "invalid-physical-name"
     area = "naming"
+    local = True
     severity = "error"
     title = "A physical name breaks its service's length or character rules"
     what = """

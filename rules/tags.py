@@ -29,6 +29,7 @@ class MissingRequiredTags(Rule):
     id = "TAP101"
     name = "missing-required-tags"
     area = "tags"
+    local = True
     severity = "error"
     title = "A taggable resource lacks a required tag"
     what = """
@@ -105,6 +106,7 @@ class TagValueNotAllowed(Rule):
     id = "TAP102"
     name = "tag-value-not-allowed"
     area = "tags"
+    local = True
     severity = "error"
     title = "A required tag has a value the policy does not allow"
     what = """
@@ -198,6 +200,7 @@ class MalformedTags(Rule):
     id = "TAP103"
     name = "malformed-tags"
     area = "tags"
+    local = True
     severity = "error"
     title = "A tag set has duplicate, empty, over-long or reserved keys"
     what = """

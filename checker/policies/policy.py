@@ -23,7 +23,7 @@ from .checks import (
     referrers_map,
     relations,
 )
-from .dependencies import group_key, scenario_key
+from .dependencies import group_key
 from .selection import resources_of, type_matches
 
 POLICY_TAG = "policy"
@@ -90,6 +90,7 @@ class Policy:
     """`file:line` where it is written."""
 
     per_scenario = True
+    local = False  # a policy keeps its answers per reading itself (see `check`)
 
     def applies_to(self, resource_type: str) -> bool:
         return type_matches(self.types, resource_type)
@@ -116,7 +117,7 @@ class Policy:
         if found is None:
             found = derived[key] = []
             for logical_id, resource, _ in resources_of(context, self.types):
-                one = (self._findings_key, logical_id, scenario_key(context, logical_id, resource), referred)
+                one = (self._findings_key, logical_id, context.reading(logical_id), referred)
                 if one not in derived:
                     subject = Resource(context, logical_id, resource)
                     derived[one] = self._finding(context, subject, self._answer(subject))
