@@ -66,6 +66,10 @@ class Finding:
         text = "\x1f".join((self.engine, self.rule_id, self.file, self.resource or "", self.path, message))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
+    def merge_key(self) -> tuple:
+        """What makes the findings of two scenarios one."""
+        return (self.rule_id, self.resource, self.path, self.line, self.column, self.message, self.severity)
+
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.rule_id, self.message)
 

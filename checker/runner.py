@@ -19,6 +19,7 @@ from .discovery import Candidate, find_candidates
 from .engines import checkov as checkov_engine
 from .findings import FileError, FileResult, Finding, Result
 from .forked import in_background
+from .local_findings import LocalFindings
 from .model.for_each import expand_for_each
 from .model.intrinsics import Resolver
 from .model.scenarios import Label, ScenarioSpace, build_scenarios
@@ -176,48 +177,25 @@ def _own_rules(template: Template, config: Config, space: ScenarioSpace) -> tupl
 def _own_findings(template: Template, config: Config, space: ScenarioSpace) -> list[Finding]:
     """tapcheck's rules in every scenario, merged: a finding that holds in every
     scenario carries no label, the others the shortest description of where they hold.
-
-    A `local` rule checks, in each scenario, only the resources that read differently
-    from every earlier scenario (with the policy's parameters); for the others its
-    findings of the scenario they first read so in stand."""
+    Local rules check each resource once per reading (see checker/local_findings.py)."""
     policies = policies_for(template, config.policies)
     rules = [rule for rule in [*ALL_RULES, *policies] if config.enabled(rule.id) and rule.per_scenario]
-    local = [rule for rule in rules if rule.local]
+    local = [
+        LocalFindings([rule for rule in rules if rule.local and rule.reads_referred == referred], referred)
+        for referred in (False, True)
+    ]
     merged: dict[tuple, Finding] = {}
     holds_in: dict[tuple, set[int]] = {}
     conditions: list[dict] = []
-    readings: dict[tuple, int] = {}  # (resource, shared choices, reading) -> its number
-    local_found: dict[int, list[tuple[tuple, Finding]]] = {}  # reading number -> local rules' findings
-
-    def add(key: tuple, finding: Finding, index: int) -> None:
-        merged.setdefault(key, finding)
-        holds_in.setdefault(key, set()).add(index)
-
     for scenario in space.scenarios:
         resolver = Resolver(template, scenario.parameters, scenario.pseudo, scenario.outcomes)
         context = ScenarioContext(template, config, scenario=scenario, resolver=resolver)
         shared = tuple(repr(scenario.choices[name]) for name in space.shared)
-        numbers = {
-            logical_id: readings.setdefault(
-                (logical_id, shared, context.reading_with_referred(logical_id)), len(readings)
-            )
-            for logical_id, _ in context.resources()
-        }
-        new = frozenset(logical_id for logical_id, number in numbers.items() if number not in local_found)
-        for logical_id in new:
-            local_found[numbers[logical_id]] = []
-        if new and local:
-            narrowed = context.narrowed(new)
-            for rule in local:
-                for finding in rule.check(narrowed):
-                    local_found[numbers[finding.resource]].append((_merge_key(finding), finding))
-        for number in numbers.values():
-            for key, finding in local_found[number]:
-                add(key, finding, scenario.index)
-        for rule in rules:
-            if not rule.local:
-                for finding in rule.check(context):
-                    add(_merge_key(finding), finding, scenario.index)
+        found = [pair for findings in local for pair in findings.of(context, shared)]
+        found += ((finding.merge_key(), finding) for rule in rules if not rule.local for finding in rule.check(context))
+        for key, finding in found:
+            merged.setdefault(key, finding)
+            holds_in.setdefault(key, set()).add(scenario.index)
         conditions.append({str(name): resolver.condition(str(name)) for name in template.conditions})
     labels: dict[tuple, Label | None] = {}
     for key, finding in merged.items():
@@ -229,19 +207,6 @@ def _own_findings(template: Template, config: Config, space: ScenarioSpace) -> l
         finding.scenarios = [label.text] if label else []
         finding.when = label.any_of if label else []
     return list(merged.values())
-
-
-def _merge_key(finding: Finding) -> tuple:
-    """What makes two scenarios' findings one."""
-    return (
-        finding.rule_id,
-        finding.resource,
-        finding.path,
-        finding.line,
-        finding.column,
-        finding.message,
-        finding.severity,
-    )
 
 
 def check_file(path: str | Path, config: Config | None = None) -> FileResult:

@@ -41,11 +41,15 @@ class Rule:
     """False for rules that run once per file, after the others (suppression rules)."""
 
     local: ClassVar[bool] = False
-    """True when what the rule finds about a resource depends only on that resource and
-    the ones it refers to, as they read in the scenario (`ScenarioContext.reading`), on
-    the configuration and the policy's parameters, and every finding names the resource
-    it is about: the runner then checks each resource once per reading, not once per
-    scenario (`tests/test_rule_locality.py` holds every such rule to it)."""
+    """True when what the rule finds about a resource depends only on that resource as
+    it reads in the scenario (`ScenarioContext.reading`), on the configuration and the
+    policy's parameters, and every finding names the resource it is about: the runner
+    then checks each resource once per reading, not once per scenario
+    (`tests/test_rule_locality.py` holds every such rule to it)."""
+
+    reads_referred: ClassVar[bool] = False
+    """For a local rule that also reads the properties of the resources a resource
+    refers to (a route's API, the names a name is built from)."""
 
     def check(self, context: ScenarioContext) -> Iterable[Finding]:
         raise NotImplementedError

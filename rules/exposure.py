@@ -204,6 +204,7 @@ class UnauthenticatedApi(Rule):
     name = "unauthenticated-api"
     area = "iam"
     local = True
+    reads_referred = True
     severity = "warning"
     title = "An API can be called without authentication"
     what = """

@@ -119,9 +119,17 @@ class MissingNameSuffix(Rule):
                     fallback=where,
                 )
 
-    def _no_suffix_parameter(self, context, suffix: str):
-        """One finding for the template, the same in every scenario: the names and `Name`
-        tags of every resource, whichever conditions create it."""
+    def _no_suffix_parameter(self, context, suffix: str) -> list:
+        """One finding for the template: the names and `Name` tags of every resource,
+        whichever conditions create it; worked out again only in a scenario where some
+        resource reads differently (a `Name` tag under an `Fn::If`)."""
+        template = context.template
+        key = ("TAP401: no suffix parameter", suffix, tuple(context.reading(i) for i in template.resources))
+        if key not in template.derived:
+            template.derived[key] = list(self._without_suffix_parameter(context, suffix))
+        return template.derived[key]
+
+    def _without_suffix_parameter(self, context, suffix: str):
         written = [
             (logical_id, name)
             for logical_id, resource in context.template.resources.items()
@@ -171,6 +179,7 @@ class InvalidPhysicalName(Rule):
     name = "invalid-physical-name"
     area = "naming"
     local = True
+    reads_referred = True
     severity = "error"
     title = "A physical name breaks its service's length or character rules"
     what = """
