@@ -12,7 +12,7 @@ import re
 from functools import cache
 
 from tapcheck.checker.aws.physical_names import NameResolver, explicit_names
-from tapcheck.checker.aws.resource_tags import resource_tags
+from tapcheck.checker.aws.resource_tags import resource_tags, written_tag_keys
 from tapcheck.checker.data_tables import data_table
 from tapcheck.checker.model.intrinsics import SymbolicResolver, Unknown, as_text, resource_token, written_form
 from tapcheck.checker.model.resource_view import resource_view
@@ -120,26 +120,26 @@ class MissingNameSuffix(Rule):
                 )
 
     def _no_suffix_parameter(self, context, suffix: str) -> list:
-        """One finding for the template: the names and `Name` tags of every resource,
-        whichever conditions create it; worked out again only in a scenario where some
-        resource reads differently (a `Name` tag under an `Fn::If`)."""
-        template = context.template
-        key = ("TAP401: no suffix parameter", suffix, tuple(context.reading(i) for i in template.resources))
-        if key not in template.derived:
-            template.derived[key] = list(self._without_suffix_parameter(context, suffix))
-        return template.derived[key]
+        """One finding for the template, the same in every scenario (worked out once):
+        the names and `Name` tags written for every resource, whichever conditions
+        create it or choose its tags."""
+        key = ("TAP401: no suffix parameter", suffix)
+        if key not in context.template.derived:
+            context.template.derived[key] = list(self._without_suffix_parameter(context, suffix))
+        return context.template.derived[key]
 
     def _without_suffix_parameter(self, context, suffix: str):
-        written = [
-            (logical_id, name)
-            for logical_id, resource in context.template.resources.items()
+        resources = context.template.resources.items()
+        names = [
+            f"{logical_id} {name}"
+            for logical_id, resource in resources
             for name, _ in explicit_names(context.template, resource)
         ]
-        names = [f"{logical_id} {name}" for logical_id, name in written]
-        for logical_id, resource in context.template.resources.items():
-            tags = resource_tags(context, resource)
-            if tags is not None and any(entry.key == "Name" for entry in tags.entries):
-                names.append(f"{logical_id} Name tag")
+        names += [
+            f"{logical_id} Name tag"
+            for logical_id, resource in resources
+            if "Name" in written_tag_keys(context.template, resource)
+        ]
         if not names:
             return
         data = context.template.data

@@ -38,7 +38,7 @@ def test_tap401_template_without_suffix_parameter_fails_once():
 def test_tap401_without_the_parameter_once_per_template_whatever_the_scenario():
     (finding,) = findings(NAMING / "tap401_no_parameter_conditions.yml", "TAP401")
     assert finding.scenarios == [] and finding.line == 3
-    assert finding.message.endswith("deployments: Table TableName, Queue QueueName")
+    assert finding.message.endswith("deployments: Table TableName, Queue QueueName, Subnet Name tag, Volume Name tag")
 
 
 def test_tap402_valid_in_development_too_long_in_production():
@@ -87,3 +87,8 @@ def test_identifier_style_names_are_physical_names():
             "with a letter, without two hyphens in a row or one at the end (cfn-lint W1031 says the same)",
         ),
     ]
+
+
+def test_tap401_without_the_parameter_lists_a_name_tag_from_sam_globals():
+    (finding,) = findings(NAMING / "tap401_no_parameter_sam.yml", "TAP401")
+    assert finding.message.endswith("deployments: Worker Name tag")

@@ -123,3 +123,57 @@ def _not_a_tag(node) -> str:
 
 def _unknown(value, what: str) -> Unknown:
     return value if isinstance(value, Unknown) else Unknown(f"{what} is not a string")
+
+
+def written_tag_keys(template, resource: dict) -> set[str]:
+    """Every tag key written as a literal for the resource, in either branch of each
+    `Fn::If` (SAM `Globals` included): the keys it may carry in some scenario, read once
+    for all of them."""
+    support = tag_support(resource["Type"])
+    if support is None:
+        return set()
+    keys: set[str] = set()
+    for tag_set in _written_at(resource.get("Properties"), support.path):
+        _written_keys(tag_set, support.style, keys)
+    if resource["Type"].startswith("AWS::Serverless::") and "Tags" in sam_global_properties(resource["Type"]):
+        _written_keys(template.globals_for(resource["Type"]).get("Tags"), support.style, keys)
+    return keys
+
+
+def _branches(node) -> list | None:
+    """The two branches of an `Fn::If`, or None when `node` is not one."""
+    call = intrinsic(node)
+    if call is not None and call[0] == "Fn::If" and isinstance(call[1], list) and len(call[1]) == 3:
+        return call[1][1:]
+    return None
+
+
+def _written_at(node, path: tuple[str, ...]):
+    """The nodes written at `path` below `node`, through both branches of each `Fn::If`."""
+    branches = _branches(node)
+    if branches is not None:
+        for branch in branches:
+            yield from _written_at(branch, path)
+    elif not path:
+        yield node
+    elif path[0] == "*" and isinstance(node, list):
+        for item in node:
+            yield from _written_at(item, path[1:])
+    elif isinstance(node, dict) and intrinsic(node) is None and path[0] in node:
+        yield from _written_at(node[path[0]], path[1:])
+
+
+def _written_keys(node, style: str, keys: set[str]) -> None:
+    branches = _branches(node)
+    if branches is not None:
+        for branch in branches:
+            _written_keys(branch, style, keys)
+    elif intrinsic(node) is not None:
+        return  # a tag set computed at deployment: no literal keys
+    elif style == "map" and isinstance(node, dict):
+        keys.update(str(key) for key in node)
+    elif style == "list" and isinstance(node, list):
+        for item in node:
+            for tag in _written_at(item, ()):
+                if isinstance(tag, dict) and intrinsic(tag) is None and isinstance(tag.get("Key"), str):
+                    keys.add(tag["Key"])
