@@ -8,7 +8,7 @@ from tapcheck.checker.aws.managed_policies import extract_from_moto, managed_pol
 from tapcheck.checker.aws.policy_documents import is_public
 from tapcheck.rules.iam import has_restricting_condition, is_unscoped
 
-from conftest import FIXTURES, findings
+from conftest import FIXTURES, REPO, findings
 
 IAM = FIXTURES / "iam"
 EXPOSURE = FIXTURES / "exposure"
@@ -300,6 +300,14 @@ def test_managed_policies_judged_by_their_documents():
         "managed policy AWSLambda_FullAccess allows privilege-escalation actions on '*'"
     )
     assert sorted(f.rule_id for f in found if f.resource == "Function") == ["TAP301", "TAP302", "TAP304"]
+
+
+def test_managed_policy_data_is_read_only_for_a_template_that_attaches_one():
+    managed_policy_data.cache_clear()
+    findings(REPO / "reference" / "TapStack.yml")  # customer policies only
+    assert managed_policy_data.cache_info().currsize == 0
+    findings(IAM / "managed_policies.yml")
+    assert managed_policy_data.cache_info().currsize == 1
 
 
 def test_managed_policy_data_is_moto_s_documents():

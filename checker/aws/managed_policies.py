@@ -78,12 +78,12 @@ def managed_documents(context) -> list[ManagedDocument]:
 
 
 def _managed_documents(context):
-    data = managed_policy_data()
+    """The data is read on the first AWS managed policy: most templates attach none."""
     for policy in managed_policies(context):
         name = aws_managed_policy_name(policy)
         if name is None:
             continue
-        known = data.policies.get(name)
+        known = managed_policy_data().policies.get(name)
         document = None
         if known is not None:
             node = _Located({"Statement": known["statements"]}, policy.node)
